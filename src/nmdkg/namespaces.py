@@ -1,0 +1,182 @@
+"""Namespaces and CURIE handling.
+
+``NMDKG`` is a closed namespace of the ontology's own terms: a typo such as ``NMDKG.hasPhenotpye`` raises
+instead of minting a new IRI. A test checks that it and ``ontology/nmdkg.ttl`` declare the same terms.
+
+CURIEs are expanded and compressed with the ``curies`` package over maintained prefix maps: first the
+Biolink Model's map (shipped in the ``biolink-model`` package, the convention of biomedical KGs), then the
+Bioregistry's (shipped in the ``bioregistry`` package) for prefixes Biolink lacks, such as ``ORPHA``.
+Both work offline.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+import curies
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
+
+VOCAB_IRI = "https://w3id.org/nmdkg/ontology/"
+RESOURCE_IRI = "https://w3id.org/nmdkg/resource/"
+ONTOLOGY_IRI = URIRef("https://w3id.org/nmdkg/ontology")
+
+BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+NMDKGR = Namespace(RESOURCE_IRI)
+
+
+class NMDKG(DefinedNamespace):
+    """The nmdkg ontology's classes, properties and individuals."""
+
+    _NS = Namespace(VOCAB_IRI)
+    _fail = True
+
+    # classes
+    Disorder: URIRef
+    NeuromuscularDisorder: URIRef
+    MuscularDystrophy: URIRef
+    MotorNeuronDisease: URIRef
+    NeuromuscularJunctionDisorder: URIRef
+    PeripheralNeuropathy: URIRef
+    Polyradiculoneuropathy: URIRef
+    CentralNervousSystemDisorder: URIRef
+    Cause: URIRef
+    GeneticMutation: URIRef
+    AutoimmuneReaction: URIRef
+    Infection: URIRef
+    ToxicExposure: URIRef
+    AgeRelatedDegeneration: URIRef
+    Gene: URIRef
+    Pathogen: URIRef
+    ToxicAgent: URIRef
+    Phenotype: URIRef
+    SymptomGroup: URIRef
+    TreatmentTarget: URIRef
+    Treatment: URIRef
+    Medication: URIRef
+    DrugClass: URIRef
+    PhysicalOrOccupationalTherapy: URIRef
+    SpeechAndSwallowingTherapy: URIRef
+    RespiratorySupport: URIRef
+    AssistiveDevice: URIRef
+    LifestyleAndSupport: URIRef
+    EmotionalImpact: URIRef
+    CopingStrategy: URIRef
+    SourceDocument: URIRef
+    Association: URIRef
+    DisorderClassificationAssociation: URIRef
+    DisorderCauseAssociation: URIRef
+    DisorderGeneAssociation: URIRef
+    DisorderPhenotypeAssociation: URIRef
+    CauseEffectAssociation: URIRef
+    TreatmentTargetAssociation: URIRef
+    ImpactCopingAssociation: URIRef
+    Correction: URIRef
+    CorrectionKind: URIRef
+    # individuals
+    Rejected: URIRef
+    Refined: URIRef
+    # object properties
+    hasPhenotype: URIRef
+    causedBy: URIRef
+    triggeredBy: URIRef
+    hasGermlineMutationIn: URIRef
+    germlineMutationCauses: URIRef
+    inGene: URIRef
+    hasPathogen: URIRef
+    hasAgent: URIRef
+    causes: URIRef
+    treats: URIRef
+    prevents: URIRef
+    hasCopingStrategy: URIRef
+    hasMember: URIRef
+    corrects: URIRef
+    correctionKind: URIRef
+    citation: URIRef
+    claimedBy: URIRef
+    mentionedIn: URIRef
+    # datatype properties
+    statement: URIRef
+    example: URIRef
+
+
+#: Prefixes of our own namespaces and of the W3C vocabularies the graph uses.
+LOCAL_PREFIXES: dict[str, str] = {
+    "nmdkg": VOCAB_IRI,
+    "NMDKG": RESOURCE_IRI,
+    "biolink": str(BIOLINK),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+}
+
+
+#: Where this project writes a prefix differently from the maps' preferred spelling (HPO's convention).
+PREFERRED_PREFIXES: dict[str, str] = {"orpha": "ORPHA"}
+
+
+@lru_cache(maxsize=1)
+def converter() -> curies.Converter:
+    """The CURIE converter: our prefixes, then Biolink's map, then the Bioregistry's."""
+    import bioregistry
+
+    biolink_map = json.loads(
+        resources.files("biolink_model").joinpath("prefixmaps/biolink_model_prefix_map.json").read_text()
+    )
+    records = [curies.Record(prefix=prefix, uri_prefix=iri) for prefix, iri in LOCAL_PREFIXES.items()]
+    records += [
+        curies.Record(prefix=prefix, uri_prefix=iri)
+        for prefix, iri in sorted(biolink_map.items())
+        if prefix not in LOCAL_PREFIXES and iri not in LOCAL_PREFIXES.values()
+    ]
+    # The Bioregistry fills the gaps only: a record whose prefix or URI prefix is already known is
+    # skipped, and its synonyms that clash with known ones are dropped.
+    prefixes = {p.casefold() for r in records for p in r._all_prefixes}
+    uri_prefixes = {u for r in records for u in r._all_uri_prefixes}
+    for record in bioregistry.get_converter().records:
+        if record.prefix.casefold() in prefixes or record.uri_prefix in uri_prefixes:
+            continue
+        synonyms = [p for p in record.prefix_synonyms if p.casefold() not in prefixes]
+        uri_synonyms = [u for u in record.uri_prefix_synonyms if u not in uri_prefixes]
+        preferred = PREFERRED_PREFIXES.get(record.prefix, record.prefix)
+        if preferred != record.prefix:  # e.g. Orphanet: ORPHA:589, as in HPO annotations
+            synonyms = sorted({record.prefix, *synonyms} - {preferred})
+        records.append(
+            curies.Record(
+                prefix=preferred,
+                uri_prefix=record.uri_prefix,
+                prefix_synonyms=synonyms,
+                uri_prefix_synonyms=uri_synonyms,
+            )
+        )
+        prefixes.update(p.casefold() for p in [record.prefix, *synonyms])
+        uri_prefixes.update([record.uri_prefix, *uri_synonyms])
+    return curies.Converter(records, strict=False)  # duplicates were excluded above
+
+
+def expand(curie: str) -> URIRef:
+    """Expand a CURIE to an IRI; raise ``ValueError`` for an unknown prefix."""
+    iri = converter().expand(curie)
+    if iri is None:
+        raise ValueError(f"unknown CURIE prefix in {curie!r}")
+    return URIRef(iri)
+
+
+def compress(iri: str) -> str | None:
+    """The CURIE of an IRI, or None when no prefix covers it."""
+    return converter().compress(str(iri))
+
+
+def prefix_of(iri: str) -> tuple[str, str] | None:
+    """The (prefix, namespace IRI) that covers ``iri``, or None."""
+    parsed = converter().parse_uri(str(iri))
+    if parsed is None or parsed[0] is None:
+        return None
+    prefix = parsed[0]
+    return prefix, converter().prefix_map[prefix]

@@ -1,0 +1,1 @@
+"""Readers of upstream source files shipped inside installed packages (nothing is downloaded)."""

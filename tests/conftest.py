@@ -1,0 +1,55 @@
+"""Shared fixtures: the real curated tables, the real graph, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from nmdkg.build import build_graph
+from nmdkg.cli import main
+from nmdkg.curated import load_curated
+from nmdkg.paths import CURATED_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT.parent / "shared" / "sources" / "neuromuscular-disorders-article.txt"
+
+
+@pytest.fixture(scope="session")
+def curated():
+    return load_curated()
+
+
+@pytest.fixture(scope="session")
+def graph(curated):
+    return build_graph(curated)
+
+
+@pytest.fixture
+def curated_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real curated tables, for bad-input tests."""
+    target = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, target)
+    return target
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run(capsys):
+    """Run ``nmdkg ARGS`` in-process through the real entry point; return exit code and outputs."""
+
+    def invoke(*args: str) -> Result:
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke

@@ -1,0 +1,92 @@
+"""Exports: round trips between formats, byte-identical output across runs, prefixes, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from nmdkg.export import FORMATS, serialize, used_prefixes, write_exports
+from nmdkg.io import atomic_writer
+
+
+def assert_isomorphic(expected: Graph, actual: Graph) -> None:
+    if isomorphic(expected, actual):
+        return
+    _, only_expected, only_actual = graph_diff(to_isomorphic(expected), to_isomorphic(actual))
+    pytest.fail(f"graphs differ:\nonly in expected:\n{only_expected.serialize(format='nt')[:2000]}\n"
+                f"only in actual:\n{only_actual.serialize(format='nt')[:2000]}")
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_round_trip_is_isomorphic(graph, fmt):
+    parsed = Graph().parse(data=serialize(graph, fmt), format=FORMATS[fmt].rdflib_name.replace("pretty-", ""))
+    assert len(parsed) == len(graph) > 1000
+    assert_isomorphic(graph, parsed)
+
+
+def test_turtle_to_jsonld_to_ntriples_chain(graph):
+    turtle = Graph().parse(data=serialize(graph, "turtle"), format="turtle")
+    jsonld = Graph().parse(data=serialize(turtle, "json-ld"), format="json-ld")
+    ntriples = Graph().parse(data=serialize(jsonld, "nt"), format="nt")
+    assert_isomorphic(graph, ntriples)
+
+
+def test_jsonld_context_has_exactly_the_prefixes_used(graph):
+    document = json.loads(serialize(graph, "json-ld"))
+    context = document["@context"]
+    assert set(context) == set(used_prefixes(graph))
+    assert {"MONDO", "HP", "HGNC", "CHEBI", "MAXO", "NCBITaxon", "PMID", "nmdkg", "NMDKG"} <= set(context)
+    assert context["MONDO"] == {"@id": "http://purl.obolibrary.org/obo/MONDO_", "@prefix": True}
+    ids = {node["@id"] for node in document["@graph"]}
+    assert "MONDO:0009688" in ids
+
+
+def test_turtle_declares_only_used_prefixes(graph):
+    text = serialize(graph, "turtle").decode()
+    declared = {line.split()[1].rstrip(":") for line in text.splitlines() if line.startswith("@prefix")}
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
+    assert declared <= set(used_prefixes(graph))
+    assert {"MONDO", "HP", "nmdkg", "NMDKG", "biolink"} <= declared
+    for prefix in declared:
+        assert f"{prefix}:" in body, f"@prefix {prefix} is declared but not used"
+
+
+def test_ntriples_are_sorted(graph):
+    lines = serialize(graph, "nt").decode().splitlines()
+    assert lines == sorted(lines)
+
+
+def test_build_output_is_byte_identical_across_processes(tmp_path):
+    """Two builds in fresh interpreters with different hash seeds write the same bytes."""
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "nmdkg.cli", "build", "--out", str(out)], check=True, env=env,
+                       capture_output=True)
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.glob("nmdkg.*"))})
+    assert set(outputs[0]) == {"nmdkg.ttl", "nmdkg.jsonld", "nmdkg.nt"}
+    assert outputs[0] == outputs[1]
+
+
+def test_write_exports_writes_each_format(graph, tmp_path):
+    paths = write_exports(graph, tmp_path, ("turtle", "xml"))
+    assert [p.name for p in paths] == ["nmdkg.ttl", "nmdkg.rdf"]
+    assert all(p.stat().st_size > 10_000 for p in paths)
+
+
+def test_atomic_writer_leaves_nothing_on_failure(tmp_path: Path):
+    target = tmp_path / "out.ttl"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_writer(target) as handle:
+        handle.write(b"half")
+        raise RuntimeError("boom")
+    assert target.read_text() == "old"
+    assert list(tmp_path.iterdir()) == [target]
