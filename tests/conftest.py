@@ -24,7 +24,14 @@ def curated():
 
 @pytest.fixture(scope="session")
 def graph(curated):
-    return build_graph(curated)
+    """The article part of the graph: ontology + curated tables (``--scope article``)."""
+    return build_graph(curated, scope="article")
+
+
+@pytest.fixture(scope="session")
+def nmd_graph(curated):
+    """The default build: the article part plus the neuromuscular diseases of the HPO annotations."""
+    return build_graph(curated, scope="nmd")
 
 
 @pytest.fixture

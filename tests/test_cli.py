@@ -17,7 +17,7 @@ def edit(path: Path, old: str, new: str) -> int:
 
 
 def test_build_writes_exports_and_counts(run, tmp_path):
-    result = run("build", "--out", str(tmp_path / "out"))
+    result = run("build", "--scope", "article", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.stderr
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"nmdkg.ttl", "nmdkg.jsonld", "nmdkg.nt", "describe"}
     assert "nmdkg:hasPhenotype" in result.stdout and "Nodes per kind" in result.stdout
@@ -33,7 +33,7 @@ def test_help_lists_commands(run):
 
 @pytest.mark.parametrize("fmt,ext", [("turtle", "ttl"), ("json-ld", "jsonld"), ("nt", "nt"), ("xml", "rdf")])
 def test_export_one_format(run, tmp_path, fmt, ext):
-    result = run("export", "--format", fmt, "--out", str(tmp_path))
+    result = run("export", "--scope", "article", "--format", fmt, "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / f"nmdkg.{ext}").stat().st_size > 10_000
 
@@ -72,7 +72,7 @@ def test_bad_cell_names_file_line_column_and_writes_nothing(run, curated_copy, t
     table, old, new, column, reason = BAD_INPUTS[case]
     line = edit(curated_copy / table, old, new)
     out = tmp_path / "out"
-    result = run("build", "--data", str(curated_copy), "--out", str(out))
+    result = run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(out))
     assert result.exit_code == 1
     assert f"{table}:{line}: {column}: " in result.stderr
     assert reason in result.stderr
@@ -84,7 +84,7 @@ def test_duplicate_row_is_refused(run, curated_copy, tmp_path):
     path = curated_copy / "impact_coping.tsv"
     lines = path.read_text().splitlines(keepends=True)
     path.write_text("".join(lines + [lines[1]]))
-    result = run("build", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
+    result = run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert f"impact_coping.tsv:{len(lines) + 1}: duplicate of line 2" in result.stderr
 
@@ -93,31 +93,31 @@ def test_missing_column_is_refused(run, curated_copy, tmp_path):
     path = curated_copy / "cause_effects.tsv"
     rows = [line.rsplit("\t", 1)[0] for line in path.read_text().splitlines()]
     path.write_text("\n".join(rows) + "\n")
-    result = run("build", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
+    result = run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "cause_effects.tsv:1: missing column(s) statement" in result.stderr
 
 
 def test_wrong_cell_count_is_refused(run, curated_copy, tmp_path):
     line = edit(curated_copy / "agents.tsv", "\tlead atom\t", "\tlead atom\textra\t")
-    result = run("build", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
+    result = run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert f"agents.tsv:{line}: has 5 cells; expected 4" in result.stderr
 
 
 def test_failed_build_leaves_previous_output_untouched(run, curated_copy, tmp_path):
     out = tmp_path / "out"
-    assert run("build", "--out", str(out)).exit_code == 0
+    assert run("build", "--scope", "article", "--out", str(out)).exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     edit(curated_copy / "disorders.tsv", "MONDO:0009688", "MONDO:12")
-    assert run("build", "--data", str(curated_copy), "--out", str(out)).exit_code == 1
+    assert run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(out)).exit_code == 1
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_every_defect_is_reported_at_once(run, curated_copy, tmp_path):
     edit(curated_copy / "disorders.tsv", "MONDO:0009688", "MONDO:12")
     edit(curated_copy / "genes.tsv", "HGNC:11117", "HGNC:x")
-    result = run("build", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
+    result = run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert "disorders.tsv" in result.stderr and "genes.tsv" in result.stderr
 

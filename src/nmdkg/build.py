@@ -42,10 +42,15 @@ def load_ontology(version: str) -> Graph:
     return graph
 
 
-def build_graph(data: c.Curated | None = None, *, version: str | None = None) -> Graph:
-    """Build the knowledge graph from the curated tables (read from ``data/curated`` by default)."""
+def build_graph(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
+                progress: Callable[[str], None] | None = None) -> Graph:
+    """Build the knowledge graph: the ontology, the curated tables (``data/curated`` by default) and, unless
+    ``scope`` is ``article``, the HPO annotations of the scope's diseases (``nmd`` or ``all``)."""
     from nmdkg import __version__
+    from nmdkg.hpo import SCOPES, add_hpo
 
+    if scope not in SCOPES:
+        raise InputError(f"unknown scope {scope!r}; choose one of: {', '.join(SCOPES)}")
     data = data or c.load_curated()
     graph = load_ontology(version or __version__)
     builder = _Builder(graph, data)
@@ -53,6 +58,9 @@ def build_graph(data: c.Curated | None = None, *, version: str | None = None) ->
         add(builder)
     builder.add_facts()
     builder.add_corrections()
+    builder.add_counterparts()
+    if scope != "article":
+        add_hpo(graph, data, scope, progress=progress)
     return graph
 
 
@@ -136,6 +144,12 @@ class _Builder:
         for r in data["impact_coping"]:
             self.association(r.table, NMDKG.ImpactCopingAssociation, iri[r.impact], NMDKG.hasCopingStrategy,
                              iri[r.strategy], r)
+
+    def add_counterparts(self) -> None:
+        """The article disorders' mappings to their counterparts in the HPO annotations."""
+        match = {"exactMatch": SKOS.exactMatch, "narrowMatch": SKOS.narrowMatch}
+        for r in self.data["disorder_counterparts"]:
+            self.add(self.iris[r.disorder], match[r.relation], expand(r.counterpart))
 
     def add_corrections(self) -> None:
         for r in self.data["corrections"]:

@@ -25,6 +25,12 @@ def _curated_option():
                         help="Folder of curated source tables (default: the project's data/curated).")
 
 
+def _scope_option():
+    return click.option("--scope", type=click.Choice(["article", "nmd", "all"]), default="nmd", show_default=True,
+                        help="article: the curated article facts only; nmd: plus every neuromuscular disease of "
+                             "the HPO annotations; all: plus every disease of the HPO annotations.")
+
+
 def _progress(message: str) -> None:
     click.echo(message, err=True)
 
@@ -41,7 +47,8 @@ def cli() -> None:
 @cli.command()
 @_out_option("Default: output/")
 @_curated_option()
-def build(out: Path | None, data: Path | None) -> None:
+@_scope_option()
+def build(out: Path | None, data: Path | None, scope: str) -> None:
     """Build the graph from the curated tables and write Turtle, JSON-LD and N-Triples.
 
     Nothing is written when the tables hold a defect: the defects are listed with file, line and column.
@@ -57,8 +64,8 @@ def build(out: Path | None, data: Path | None) -> None:
     steps = 4
     _progress(f"[1/{steps}] reading curated tables")
     tables = load_curated(data)
-    _progress(f"[2/{steps}] building the graph")
-    graph = build_graph(tables)
+    _progress(f"[2/{steps}] building the graph (scope {scope})")
+    graph = build_graph(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
     _progress(f"[3/{steps}] serializing {', '.join(BUILD_FORMATS)}")
     nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
     payloads = {f"nmdkg.{resolve_format(name).extension}": serialize(graph, name) for name in BUILD_FORMATS}
@@ -81,7 +88,8 @@ def build(out: Path | None, data: Path | None) -> None:
               help="turtle, json-ld, nt (N-Triples) or xml (RDF/XML).")
 @_out_option("A folder (the file is named nmdkg.<ext>) or a file path; default: output/")
 @_curated_option()
-def export(fmt: str, out: Path | None, data: Path | None) -> None:
+@_scope_option()
+def export(fmt: str, out: Path | None, data: Path | None, scope: str) -> None:
     """Build the graph and write it in one format."""
     from nmdkg.build import build_graph
     from nmdkg.curated import load_curated
@@ -95,7 +103,7 @@ def export(fmt: str, out: Path | None, data: Path | None) -> None:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     out = out or DEFAULT_OUT
     target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
-    graph = build_graph(load_curated(data))
+    graph = build_graph(load_curated(data), scope=scope)
     write_bytes_atomic(target, serialize(graph, chosen))
     click.echo(f"{len(graph)} triples written to {target}")
 

@@ -377,10 +377,25 @@ class Correction(Record):
                         **_SOURCE)
 
 
+@dataclass(frozen=True, kw_only=True)
+class DisorderCounterpart(Record):
+    """Join of an article disorder to its annotated counterparts in the HPO annotations (OMIM, Orphanet)."""
+
+    table: ClassVar[str] = "disorder_counterparts"
+    key_field: ClassVar[str] = "counterpart"
+    disorder: str = col("Key of the article disorder.", "ref", refs=("disorders",))
+    counterpart: str = col("The OMIM or Orphanet disease of the HPO annotations.", "curie",
+                           prefixes=("OMIM", "ORPHA"))
+    relation: str = col("`exactMatch` (the same disease) or `narrowMatch` (a subtype or variant of it). Both make "
+                        "the counterpart `rdfs:subClassOf` the disorder, so its phenotypes reach queries about it.",
+                        "choice", choices=("exactMatch", "narrowMatch"))
+    evidence: str = col("How the link was checked (the MONDO mapping, or the disease's name in the annotations).")
+
+
 ENTITY_TABLES: tuple[type[Record], ...] = (
     Source, Disorder, Gene, Pathogen, Agent, Cause, SymptomGroup, Phenotype, Intervention, EmotionalImpact,
 )
-ALL_TABLES: tuple[type[Record], ...] = (*ENTITY_TABLES, *FACT_TABLES, Correction)
+ALL_TABLES: tuple[type[Record], ...] = (*ENTITY_TABLES, *FACT_TABLES, Correction, DisorderCounterpart)
 
 
 def columns(record_type: type[Record]) -> list[dataclasses.Field]:
@@ -436,7 +451,7 @@ def _read_table(path: Path, record_type: type[Record], problems: list[Problem]) 
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(path, 0, None, f"cannot be read as UTF-8 text: {exc}"))
         return []
-    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None))
     if not rows or rows[0] != expected:
         header = rows[0] if rows else []
         missing = [c for c in expected if c not in header]

@@ -32,7 +32,7 @@ def _sort_key(record: Record) -> tuple:
 
 def render_table(record_type: type[Record], records: tuple[Record, ...]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n", escapechar=None)
+    writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
     writer.writerow([f.name for f in columns(record_type)])
     for record in sorted(records, key=_sort_key):
         writer.writerow([_cell(getattr(record, f.name)) for f in columns(record_type)])

@@ -76,6 +76,12 @@ class NMDKG(DefinedNamespace):
     ImpactCopingAssociation: URIRef
     Correction: URIRef
     CorrectionKind: URIRef
+    ClinicalAttribute: URIRef
+    InheritanceMode: URIRef
+    ClinicalModifier: URIRef
+    FrequencyTerm: URIRef
+    MedicalHistoryFeature: URIRef
+    DisorderAttributeAssociation: URIRef
     # individuals
     Rejected: URIRef
     Refined: URIRef
@@ -84,6 +90,11 @@ class NMDKG(DefinedNamespace):
     causedBy: URIRef
     triggeredBy: URIRef
     hasGermlineMutationIn: URIRef
+    associatedWithGene: URIRef
+    hasModeOfInheritance: URIRef
+    hasClinicalCourse: URIRef
+    hasClinicalModifier: URIRef
+    hasMedicalHistoryFeature: URIRef
     germlineMutationCauses: URIRef
     inGene: URIRef
     hasPathogen: URIRef
@@ -101,6 +112,9 @@ class NMDKG(DefinedNamespace):
     # datatype properties
     statement: URIRef
     example: URIRef
+    evidenceCode: URIRef
+    sexQualifier: URIRef
+    sha256: URIRef
 
 
 #: Prefixes of our own namespaces and of the W3C vocabularies the graph uses.
@@ -160,23 +174,60 @@ def converter() -> curies.Converter:
     return curies.Converter(records, strict=False)  # duplicates were excluded above
 
 
+@lru_cache(maxsize=1)
+def _expansions() -> dict[str, str]:
+    """Every prefix and prefix synonym -> its URI prefix (``curies`` rebuilds this map on each call)."""
+    return {prefix: record.uri_prefix for record in converter().records
+            for prefix in (record.prefix, *record.prefix_synonyms)}
+
+
 def expand(curie: str) -> URIRef:
-    """Expand a CURIE to an IRI; raise ``ValueError`` for an unknown prefix."""
-    iri = converter().expand(curie)
-    if iri is None:
+    """Expand a CURIE to an IRI; raise ``ValueError`` for an unknown prefix.
+
+    >>> str(expand("ORPHA:589")), str(expand("Orphanet:589"))
+    ('http://www.orpha.net/ORDO/Orphanet_589', 'http://www.orpha.net/ORDO/Orphanet_589')
+    """
+    prefix, sep, local = curie.partition(":")
+    namespace = _expansions().get(prefix) if sep else None
+    if namespace is None:
         raise ValueError(f"unknown CURIE prefix in {curie!r}")
-    return URIRef(iri)
+    return URIRef(namespace + local)
 
 
-def compress(iri: str) -> str | None:
-    """The CURIE of an IRI, or None when no prefix covers it."""
-    return converter().compress(str(iri))
+@lru_cache(maxsize=1)
+def _contractions() -> dict[str, str]:
+    """Every URI prefix and URI prefix synonym -> the preferred CURIE prefix."""
+    return {uri_prefix: record.prefix for record in converter().records
+            for uri_prefix in (record.uri_prefix, *record.uri_prefix_synonyms)}
+
+
+_DELIMITERS = frozenset("/#_:=?")
 
 
 def prefix_of(iri: str) -> tuple[str, str] | None:
-    """The (prefix, namespace IRI) that covers ``iri``, or None."""
-    parsed = converter().parse_uri(str(iri))
-    if parsed is None or parsed[0] is None:
+    """The (prefix, namespace IRI) that covers ``iri`` (the longest namespace wins), or None.
+
+    >>> prefix_of("http://purl.obolibrary.org/obo/HP_0001324")
+    ('HP', 'http://purl.obolibrary.org/obo/HP_')
+    """
+    iri = str(iri)
+    contractions = _contractions()
+    for end in range(len(iri) - 1, 0, -1):
+        if iri[end - 1] in _DELIMITERS:
+            prefix = contractions.get(iri[:end])
+            if prefix is not None:
+                return prefix, _expansions()[prefix]
+    return None
+
+
+def compress(iri: str) -> str | None:
+    """The CURIE of an IRI, or None when no prefix covers it.
+
+    >>> compress("http://www.orpha.net/ORDO/Orphanet_589")
+    'ORPHA:589'
+    """
+    match = prefix_of(iri)
+    if match is None:
         return None
-    prefix = parsed[0]
-    return prefix, converter().prefix_map[prefix]
+    prefix, namespace = match
+    return f"{prefix}:{str(iri)[len(namespace):]}" if str(iri).startswith(namespace) else None
