@@ -9,7 +9,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from nmdkg.build import build_graph
-from nmdkg.hpo import SOURCE_HPOA, HpoSources, add_hpo, load_sources
+from nmdkg.hpo import SOURCE_HPOA, HpoSources, hpo_triples, load_sources
 from nmdkg.namespaces import BIOLINK, NMDKG, expand
 from nmdkg.selection import category_of, name_matches, select_neuromuscular
 from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo
@@ -28,7 +28,8 @@ def excerpt() -> HpoSources:
 @pytest.fixture(scope="module")
 def excerpt_graph(excerpt, curated) -> Graph:
     graph = Graph()
-    add_hpo(graph, curated, "all", sources=excerpt)
+    for triple in hpo_triples(excerpt, curated, "all"):
+        graph.add(triple)
     return graph
 
 

@@ -10,7 +10,7 @@ but gets no direct triple. See ``docs/decisions/0001-provenance-as-association-n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from nmdkg import curated as c
 from nmdkg.errors import InputError
 from nmdkg.namespaces import BIOLINK, NMDKG, NMDKGR, ONTOLOGY_IRI, expand
+from nmdkg.ntriples import NTriple, canonical
 from nmdkg.paths import ONTOLOGY
 
 
@@ -42,33 +43,52 @@ def load_ontology(version: str) -> Graph:
     return graph
 
 
-def build_graph(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
-                progress: Callable[[str], None] | None = None) -> Graph:
-    """Build the knowledge graph: the ontology, the curated tables (``data/curated`` by default) and, unless
-    ``scope`` is ``article``, the HPO annotations of the scope's diseases (``nmd`` or ``all``)."""
+def iter_triples(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
+                 progress: Callable[[str], None] | None = None) -> Iterator[tuple]:
+    """Every triple of the graph: the ontology, the curated tables (``data/curated`` by default) and, unless
+    ``scope`` is ``article``, the HPO annotations of the scope's diseases (``nmd`` or ``all``).
+
+    The one generator behind both sinks: an rdflib graph (``build_graph``) and the canonical N-Triples
+    of the command-line build (``build_canonical``). Duplicates are possible; both sinks drop them.
+    """
     from nmdkg import __version__
-    from nmdkg.hpo import SCOPES, add_hpo
+    from nmdkg.hpo import SCOPES, hpo_triples, load_sources
 
     if scope not in SCOPES:
         raise InputError(f"unknown scope {scope!r}; choose one of: {', '.join(SCOPES)}")
     data = data or c.load_curated()
-    graph = load_ontology(version or __version__)
-    builder = _Builder(graph, data)
+    yield from load_ontology(version or __version__)
+    builder = _Builder(data)
     for add in _ENTITY_BUILDERS:
         add(builder)
     builder.add_facts()
     builder.add_corrections()
     builder.add_counterparts()
+    yield from builder.triples
     if scope != "article":
-        add_hpo(graph, data, scope, progress=progress)
+        yield from hpo_triples(load_sources(), data, scope, progress)
+
+
+def build_graph(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
+                progress: Callable[[str], None] | None = None) -> Graph:
+    """The knowledge graph as an rdflib ``Graph`` (see ``iter_triples`` for what it holds)."""
+    graph = new_graph()
+    graph.addN((s, p, o, graph) for s, p, o in iter_triples(data, scope=scope, version=version,
+                                                            progress=progress))
     return graph
+
+
+def build_canonical(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
+                    progress: Callable[[str], None] | None = None) -> list[NTriple]:
+    """The knowledge graph as sorted, de-duplicated N-Triples terms: the fast path of ``nmdkg build``."""
+    return canonical(iter_triples(data, scope=scope, version=version, progress=progress))
 
 
 class _Builder:
     """Resolves curated keys to IRIs and adds triples."""
 
-    def __init__(self, graph: Graph, data: c.Curated):
-        self.graph = graph
+    def __init__(self, data: c.Curated):
+        self.triples: list[tuple] = []
         self.data = data
         self.iris: dict[str, URIRef] = {}
         for table in c.ENTITY_TABLES:
@@ -85,7 +105,7 @@ class _Builder:
         return expand(identifier) if identifier else NMDKGR[record.ref]
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.graph.add((s, p, o))
+        self.triples.append((s, p, o))
 
     def describe(self, record: c.Record, iri: URIRef, types: tuple[URIRef, ...], label: str) -> None:
         """Type, label, identifier and mentions: what every entity node carries."""

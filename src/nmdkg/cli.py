@@ -54,7 +54,7 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
     Nothing is written when the tables hold a defect: the defects are listed with file, line and column.
     """
     from nmdkg import describe
-    from nmdkg.build import build_graph
+    from nmdkg.build import build_canonical
     from nmdkg.curated import load_curated
     from nmdkg.export import BUILD_FORMATS, resolve_format, serialize
     from nmdkg.io import write_bytes_atomic
@@ -65,7 +65,7 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
     _progress(f"[1/{steps}] reading curated tables")
     tables = load_curated(data)
     _progress(f"[2/{steps}] building the graph (scope {scope})")
-    graph = build_graph(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
+    graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
     _progress(f"[3/{steps}] serializing {', '.join(BUILD_FORMATS)}")
     nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
     payloads = {f"nmdkg.{resolve_format(name).extension}": serialize(graph, name) for name in BUILD_FORMATS}
@@ -91,7 +91,7 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
 @_scope_option()
 def export(fmt: str, out: Path | None, data: Path | None, scope: str) -> None:
     """Build the graph and write it in one format."""
-    from nmdkg.build import build_graph
+    from nmdkg.build import build_canonical
     from nmdkg.curated import load_curated
     from nmdkg.export import resolve_format, serialize
     from nmdkg.io import write_bytes_atomic
@@ -103,7 +103,7 @@ def export(fmt: str, out: Path | None, data: Path | None, scope: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     out = out or DEFAULT_OUT
     target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
-    graph = build_graph(load_curated(data), scope=scope)
+    graph = build_canonical(load_curated(data), scope=scope)
     write_bytes_atomic(target, serialize(graph, chosen))
     click.echo(f"{len(graph)} triples written to {target}")
 
@@ -123,6 +123,106 @@ def lint(check: bool, data: Path | None) -> None:
         raise click.exceptions.Exit(1)
     if not changed:
         click.echo("curated tables are in canonical form")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the query (repeat for several). Typed as the query's header says: a CURIE "
+                   "or <IRI> becomes an IRI, a number a typed literal; a value of the wrong type is refused.")
+@click.option("--format", "fmt", default=None,
+              help="table (default, for people), csv, tsv or json: the SPARQL 1.1 results formats. "
+                   "CONSTRUCT and DESCRIBE results are always Turtle.")
+@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
+              help="An RDF file to query instead of the graph built from the curated tables (repeat for "
+                   "several). A folder stands for its nmdkg.nt: `--data output/` skips the build.")
+@click.option("--sparql", default=None, metavar="TEXT", help="Run this SPARQL query instead of a named one.")
+@click.option("--list", "list_queries", is_flag=True, help="List the library of competency questions.")
+@click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="The SPARQL engine (see docs/decisions/0003-query-engine.md).")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write the results to this file (atomically) instead of standard output.")
+def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tuple[Path, ...],
+          sparql: str | None, list_queries: bool, show: bool, engine: str, out: Path | None) -> None:
+    """Run a competency question of the library (NAME, its number, or a .rq FILE) or --sparql TEXT.
+
+    \b
+    nmdkg query --list
+    nmdkg query 05-symptoms-of-a-disorder --param disorder=MONDO:0019056 --format csv
+    nmdkg query --sparql 'SELECT ?d WHERE { ?d a nmdkg:MotorNeuronDisease }' --data output/
+
+    Queries are read-only: updates (INSERT, DELETE, LOAD, CLEAR, DROP ...) are refused. Parameter values
+    are bound to query variables, never pasted into the query text.
+    """
+    from nmdkg.errors import InputError
+    from nmdkg.queries import adhoc, find, load_library, load_query_file, parse_params
+    from nmdkg.results import FORMATS, render
+
+    if list_queries:
+        library = load_library()
+        width = max(len(n) for n in library)
+        for query_name, named in library.items():
+            parameters = ", ".join(p.name for p in named.parameters)
+            click.echo(f"{query_name:<{width}}  {named.title}" + (f"  [{parameters}]" if parameters else ""))
+        return
+    if (name is None) == (sparql is None):
+        raise InputError("give a query NAME or FILE, or --sparql TEXT (not both); "
+                         "`nmdkg query --list` shows the library")
+    if sparql is not None:
+        named = adhoc(sparql)
+    elif name is not None and name.endswith(".rq") and Path(name).is_file():
+        named = load_query_file(Path(name), library=False)  # a file of one's own: the library is not read
+    else:
+        assert name is not None
+        named = find(name, load_library())
+    if show:
+        click.echo(named.text, nl=not named.text.endswith("\n"))
+        return
+    graph_result = named.form in ("CONSTRUCT", "DESCRIBE")
+    if fmt is not None:
+        fmt = fmt.lower()
+        allowed = ("turtle", "ttl") if graph_result else FORMATS
+        if fmt not in allowed:
+            what = "CONSTRUCT and DESCRIBE results are written as Turtle" if graph_result \
+                else f"choose one of: {', '.join(FORMATS)}"
+            raise InputError(f"unknown or unsuitable format {fmt!r} for a {named.form} query; {what}")
+    bindings = named.bindings(parse_params(params))
+    store = _query_store(data, engine)
+    payload = render(store.query(named.text, bindings), fmt if fmt and not graph_result else "table")
+    if out is not None:
+        from nmdkg.io import write_bytes_atomic
+
+        write_bytes_atomic(out, payload)
+        _progress(f"results written to {out}")
+    else:
+        click.echo(payload.decode("utf-8"), nl=False)
+
+
+def _query_store(data: tuple[Path, ...], engine: str):
+    """The store a query runs on: the RDF files of ``--data`` or the graph built from the curated tables."""
+    from nmdkg.errors import InputError
+    from nmdkg.store import Store
+
+    if data:
+        files = []
+        for path in data:
+            if path.is_dir():
+                path = path / "nmdkg.nt"
+                if not path.is_file():
+                    raise InputError(f"{path.parent}: no nmdkg.nt in this folder "
+                                     f"(run `nmdkg build --out {path.parent}`)")
+            files.append(path)
+        return Store.from_files(files, engine=engine)
+    _progress("building the graph from the curated tables (`--data output/` queries a build instead)")
+    if engine == "rdflib":
+        from nmdkg.build import build_graph
+
+        return Store.from_graph(build_graph(), engine=engine)
+    from nmdkg.build import build_canonical
+    from nmdkg.ntriples import lines
+
+    return Store.from_ntriples(lines(build_canonical()), engine=engine)  # the build's fast path
 
 
 def main(argv: list[str] | None = None) -> int:

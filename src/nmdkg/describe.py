@@ -2,39 +2,38 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal
+from collections import Counter, defaultdict
+
+from rdflib import Graph
 
 from nmdkg.namespaces import VOCAB_IRI, compress
+from nmdkg.ntriples import NTriple, canonical
 
-_NODE_KINDS = """
-SELECT ?kind (COUNT(DISTINCT ?node) AS ?count) WHERE {
-    ?node a ?kind .
-    FILTER(STRSTARTS(STR(?kind), ?vocab))
-} GROUP BY ?kind
-"""
-
-_EDGE_KINDS = """
-SELECT ?kind (COUNT(*) AS ?count) WHERE {
-    ?s ?kind ?o .
-    FILTER(STRSTARTS(STR(?kind), ?vocab))
-} GROUP BY ?kind
-"""
+_VOCAB = f"<{VOCAB_IRI}"
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def _counts(graph: Graph, query: str) -> list[tuple[str, int]]:
-    rows = graph.query(query, initBindings={"vocab": Literal(VOCAB_IRI)})
-    return sorted(((compress(str(kind)) or str(kind), int(count)) for kind, count in rows),
-                  key=lambda row: (-row[1], row[0]))
+def _triples(source: Graph | list[NTriple]) -> list[NTriple]:
+    return source if isinstance(source, list) else canonical(source)
 
 
-def node_counts(graph: Graph) -> list[tuple[str, int]]:
-    """(class CURIE, number of nodes typed with it directly), largest first."""
-    return _counts(graph, _NODE_KINDS)
+def _rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+    named = ((compress(kind[1:-1]) or kind[1:-1], count) for kind, count in counts.items())
+    return sorted(named, key=lambda row: (-row[1], row[0]))
 
 
-def edge_counts(graph: Graph) -> list[tuple[str, int]]:
-    """(property CURIE, number of triples using it), largest first."""
-    return _counts(graph, _EDGE_KINDS)
+def node_counts(source: Graph | list[NTriple]) -> list[tuple[str, int]]:
+    """(nmdkg class CURIE, number of distinct nodes typed with it directly), largest first."""
+    members: dict[str, set[str]] = defaultdict(set)
+    for s, p, o in _triples(source):
+        if p == _RDF_TYPE and o.startswith(_VOCAB):
+            members[o].add(s)
+    return _rows({kind: len(nodes) for kind, nodes in members.items()})
+
+
+def edge_counts(source: Graph | list[NTriple]) -> list[tuple[str, int]]:
+    """(nmdkg property CURIE, number of triples using it), largest first."""
+    return _rows(Counter(p for _, p, _ in _triples(source) if p.startswith(_VOCAB)))
 
 
 def as_tsv(rows: list[tuple[str, int]], header: tuple[str, str]) -> bytes:

@@ -1,27 +1,30 @@
 """Graph -> files: Turtle, JSON-LD, N-Triples, RDF/XML.
 
 Every output binds exactly the prefixes its IRIs use (Turtle prefixes, the JSON-LD ``@context``), is
-byte-identical across runs for the same graph (sorted triples, sorted JSON, no blank nodes), and is written
-atomically.
+byte-identical across runs for the same graph (canonical sorted triples, no blank nodes), and is written
+atomically. rdflib's serializers take minutes at full-HPO scale, so none is used here: N-Triples and
+JSON-LD are written from the canonical triples (``nmdkg.ntriples``, ``nmdkg.jsonld``), Turtle and RDF/XML
+by Oxigraph (``pyoxigraph``).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 
+from nmdkg import jsonld, ntriples
 from nmdkg.io import write_bytes_atomic
 from nmdkg.namespaces import prefix_of
+from nmdkg.ntriples import NTriple, canonical
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
     extension: str
-    rdflib_name: str
+    rdflib_name: str  # the name rdflib parses this format by
     media_type: str
 
 
@@ -31,7 +34,7 @@ FORMATS: dict[str, Format] = {
         Format("turtle", "ttl", "turtle", "text/turtle"),
         Format("json-ld", "jsonld", "json-ld", "application/ld+json"),
         Format("nt", "nt", "nt", "application/n-triples"),
-        Format("xml", "rdf", "pretty-xml", "application/rdf+xml"),
+        Format("xml", "rdf", "xml", "application/rdf+xml"),
     )
 }
 #: Aliases accepted by ``--format``.
@@ -48,87 +51,64 @@ def resolve_format(name: str) -> Format:
     return FORMATS[key]
 
 
-def used_prefixes(graph: Graph) -> dict[str, str]:
+Source = Graph | list[NTriple]
+
+
+def _canonical(source: Source) -> list[NTriple]:
+    return source if isinstance(source, list) else canonical(source)
+
+
+def used_prefixes(source: Source) -> dict[str, str]:
     """The prefixes (from the project's converter) that cover at least one IRI of the graph."""
+    iris: set[str] = set()
+    for s, p, o in _canonical(source):
+        iris.add(s)
+        iris.add(p)
+        if o.startswith("<"):
+            iris.add(o)
+        elif o.endswith(">"):  # a typed literal: its datatype IRI
+            iris.add(o[o.rindex("^^<") + 2:])
     found: dict[str, str] = {}
-    seen: set[str] = set()
-    for triple in graph:
-        for term in triple:
-            iri = term.datatype if isinstance(term, Literal) else term
-            if isinstance(iri, URIRef) and iri not in seen:
-                seen.add(iri)
-                match = prefix_of(iri)
-                if match:
-                    found[match[0]] = match[1]
+    for iri in iris:
+        match = prefix_of(iri[1:-1])
+        if match:
+            found[match[0]] = match[1]
     return dict(sorted(found.items()))
 
 
-def _with_prefixes(graph: Graph, prefixes: dict[str, str]) -> Graph:
-    out = Graph(bind_namespaces="none")
-    for prefix, namespace in prefixes.items():
-        out.bind(prefix, namespace, override=True, replace=True)
-    out += graph
-    return out
+def serialize(source: Source, fmt: str | Format) -> bytes:
+    """Serialize a graph (an rdflib ``Graph`` or canonical triples) deterministically in one of ``FORMATS``.
 
-
-def serialize(graph: Graph, fmt: str | Format) -> bytes:
-    """Serialize ``graph`` deterministically in one of ``FORMATS``."""
-    fmt = resolve_format(fmt) if isinstance(fmt, str) else fmt
-    if fmt.name == "nt":
-        lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
-        return ("\n".join(sorted(line for line in lines if line.strip())) + "\n").encode("utf-8")
-    prefixes = used_prefixes(graph)
-    if fmt.name == "json-ld":
-        text = graph.serialize(format="json-ld", context=prefixes, auto_compact=True)
-        document = _canonical_jsonld(json.loads(text), prefixes)
-        return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-    if fmt.name == "xml":  # RDF/XML writes language tags as xml:lang
-        prefixes = {**prefixes, "xml": "http://www.w3.org/XML/1998/namespace"}
-    return _with_prefixes(graph, prefixes).serialize(format=fmt.rdflib_name, encoding="utf-8")
-
-
-def jsonld_context(prefixes: dict[str, str]) -> dict:
-    """A JSON-LD 1.1 context for ``prefixes``.
-
-    A namespace that does not end in ``/`` or ``#`` (``MONDO_``, ``HP_``) is declared with
-    ``"@prefix": true`` so that JSON-LD 1.1 processors expand compact IRIs such as ``MONDO:0009688``.
+    N-Triples and JSON-LD are written from the sorted canonical triples; Turtle and RDF/XML by Oxigraph's
+    streaming writers, fed the same sorted triples.
     """
-    return {
-        prefix: namespace if namespace[-1] in "/#:?[]@" else {"@id": namespace, "@prefix": True}
-        for prefix, namespace in prefixes.items()
-    }
+    fmt = resolve_format(fmt) if isinstance(fmt, str) else fmt
+    triples = _canonical(source)
+    if fmt.name == "nt":
+        return ntriples.lines(triples)
+    prefixes = used_prefixes(triples)
+    if fmt.name == "json-ld":
+        return "".join(jsonld.write(triples, prefixes)).encode("utf-8")
+    import pyoxigraph
+
+    # Oxigraph streams the sorted N-Triples straight into its writer: no store, no indexing.
+    parsed = pyoxigraph.parse(ntriples.lines(triples), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    if fmt.name == "turtle":
+        return pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+    xml = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
+    # Oxigraph writes a carriage return in a literal as is, and XML parsers turn it into a line feed;
+    # the output has no other carriage return, so escaping each one keeps the literal intact.
+    return xml.replace(b"\r", b"&#13;")
 
 
-def _canonical_jsonld(document: dict, prefixes: dict[str, str]) -> dict:
-    """Compact every node IRI to a CURIE, put nodes in ``@id`` order and value lists in a stable order."""
-    by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
-
-    def compact(iri: str) -> str:
-        for prefix, namespace in by_length:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
-        return iri
-
-    def canonical(value):
-        if isinstance(value, list):
-            items = [canonical(v) for v in value]
-            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-        if isinstance(value, dict):
-            return {k: compact(v) if k in ("@id", "@type") and isinstance(v, str) else canonical(v)
-                    for k, v in value.items()}
-        return value
-
-    graph = document.get("@graph", [document] if "@id" in document else [])
-    return {"@context": jsonld_context(prefixes), "@graph": canonical(graph)}
-
-
-def write_exports(graph: Graph, out_dir: Path | str, formats: tuple[str, ...] = BUILD_FORMATS,
+def write_exports(source: Source, out_dir: Path | str, formats: tuple[str, ...] = BUILD_FORMATS,
                   stem: str = "nmdkg") -> list[Path]:
-    """Write ``graph`` in each format to ``out_dir/<stem>.<ext>``; all are serialized before any is written."""
+    """Write the graph in each format to ``out_dir/<stem>.<ext>``; all are serialized before any is written."""
+    triples = _canonical(source)
     payloads = []
     for name in formats:
         fmt = resolve_format(name)
-        payloads.append((Path(out_dir) / f"{stem}.{fmt.extension}", serialize(graph, fmt)))
+        payloads.append((Path(out_dir) / f"{stem}.{fmt.extension}", serialize(triples, fmt)))
     for path, data in payloads:
         write_bytes_atomic(path, data)
     return [path for path, _ in payloads]

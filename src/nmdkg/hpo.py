@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from nmdkg.curated import Curated
@@ -111,13 +111,6 @@ def hpo_triples(sources: HpoSources, data: Curated, scope: str,
     say(f"{count} annotation rows")
     yield from _hierarchy(hpo, used)
     yield from _genes(sources.genes, diseases, data)
-
-
-def add_hpo(graph: Graph, data: Curated, scope: str, sources: HpoSources | None = None,
-            progress: Callable[[str], None] | None = None) -> None:
-    """Add the HPO part of ``scope`` to ``graph``."""
-    sources = sources or load_sources()
-    graph.addN((s, p, o, graph) for s, p, o in hpo_triples(sources, data, scope, progress))
 
 
 def _source_nodes(sources: HpoSources) -> Iterator[Triple]:
@@ -253,4 +246,4 @@ def _genes(genes: hpo_genes.Release, diseases: dict[str, Selected], data: Curate
         yield disease, NMDKG.associatedWithGene, gene
 
 
-__all__ = ["SCOPES", "HpoSources", "add_hpo", "hpo_triples", "load_sources"]
+__all__ = ["SCOPES", "HpoSources", "hpo_triples", "load_sources"]

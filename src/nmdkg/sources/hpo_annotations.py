@@ -66,23 +66,23 @@ def parse(path: Path) -> tuple[Release, list[Problem]]:
         if len(cells) != len(COLUMNS):
             problems.append(Problem(path, number, None, f"has {len(cells)} cells; expected {len(COLUMNS)}"))
             continue
-        cell = dict(zip(COLUMNS, (c.strip() for c in cells), strict=True))
-        if cell["aspect"] not in ASPECTS or cell["evidence"] not in EVIDENCE_CODES or cell["qualifier"] not in (
-                "", "NOT"):
+        (disease, name, qualifier, hpo_id, reference, evidence, onset, frequency, sex, modifier, aspect,
+         _curation) = cells
+        if aspect not in ASPECTS or evidence not in EVIDENCE_CODES or qualifier not in ("", "NOT"):
             problems.append(Problem(path, number, None, "unknown aspect, evidence code or qualifier"))
             continue
         rows.append(Annotation(
-            disease=cell["database_id"],
-            disease_name=cell["disease_name"],
-            negated=cell["qualifier"] == "NOT",
-            hpo_id=cell["hpo_id"],
-            references=tuple(r for r in cell["reference"].split(";") if r),
-            evidence=cell["evidence"],
-            onset=cell["onset"] or None,
-            frequency=cell["frequency"] or None,
-            sex=cell["sex"].lower() or None,
-            modifiers=tuple(m for m in cell["modifier"].split(";") if m),
-            aspect=cell["aspect"],
+            disease=disease,
+            disease_name=name,
+            negated=qualifier == "NOT",
+            hpo_id=hpo_id,
+            references=tuple(reference.split(";")) if reference else (),
+            evidence=evidence,
+            onset=onset or None,
+            frequency=frequency or None,
+            sex=sex.lower() or None,
+            modifiers=tuple(modifier.split(";")) if modifier else (),
+            aspect=aspect,
             line=number,
         ))
     return Release(version, hashlib.sha256(data).hexdigest(), tuple(rows)), problems

@@ -1,0 +1,381 @@
+"""The embedded SPARQL store: one read-only graph behind a query engine, with rdflib as the API users see.
+
+Two engines answer the same queries:
+
+* ``oxigraph`` (the default): pyoxigraph's in-memory store, a SPARQL engine written in Rust. An rdflib
+  graph is handed over as N-Triples bytes; RDF files are loaded by Oxigraph's own parsers.
+* ``rdflib``: rdflib's own SPARQL engine over the rdflib graph itself.
+
+The default was chosen by measurement on the built graph (``benchmarks/bench_queries.py``); see
+``docs/decisions/0003-query-engine.md``. Whatever the engine, :meth:`Store.query` returns an
+``rdflib.query.Result`` whose terms are rdflib terms (a plain literal stays plain: an ``xsd:string`` from
+Oxigraph comes back without a datatype, as rdflib parses it), and CONSTRUCT / DESCRIBE return an rdflib
+``Graph``.
+
+The store is read-only: every query is parsed before it runs, and updates (``INSERT``, ``DELETE``,
+``LOAD``, ``CLEAR``, ``DROP`` ...), ``SERVICE`` calls and ``FROM`` clauses are refused with an
+:class:`~nmdkg.errors.InputError`. Values enter a query only as bindings (Oxigraph's ``substitutions``,
+rdflib's ``initBindings``), never as text.
+
+>>> from rdflib import Graph, URIRef
+>>> graph = Graph()
+>>> _ = graph.add((URIRef("urn:ex:mg"), URIRef("urn:ex:p"), URIRef("urn:ex:weakness")))
+>>> store = Store.from_graph(graph)
+>>> result = store.query("SELECT ?s ?o WHERE { ?s <urn:ex:p> ?o }", {"s": URIRef("urn:ex:mg")})
+>>> [(str(row.s), str(row.o)) for row in result]
+[('urn:ex:mg', 'urn:ex:weakness')]
+>>> store.query("DROP ALL")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+nmdkg.errors.InputError: updates are refused: the store is read-only ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.query import Result
+from rdflib.term import Identifier
+
+from nmdkg.errors import InputError
+
+ENGINES = ("oxigraph", "rdflib")
+#: The engine chosen by measurement (docs/decisions/0003-query-engine.md).
+DEFAULT_ENGINE = "oxigraph"
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_FORM_OF_RULE = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+                 "DescribeQuery": "DESCRIBE"}
+
+#: RDF file suffixes and the rdflib parser of each (Oxigraph guesses the same formats from the suffix).
+RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".n3": "n3", ".jsonld": "json-ld", ".json": "json-ld",
+                ".rdf": "xml", ".owl": "xml", ".xml": "xml"}
+_OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "n3": "N3", "json-ld": "JSON_LD", "xml": "RDF_XML"}
+
+#: Prefixes every query may use without declaring them (a query's own PREFIX lines win).
+DEFAULT_PREFIX_NAMES = ("nmdkg", "NMDKG", "biolink", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "MONDO",
+                        "HP", "OMIM", "ORPHA", "UMLS", "HGNC", "NCBIGene", "CHEBI", "DRUGBANK", "MAXO",
+                        "NCBITaxon", "PMID", "RO", "infores")
+
+
+@lru_cache(maxsize=1)
+def default_prefixes() -> dict[str, str]:
+    """The prefixes of :data:`DEFAULT_PREFIX_NAMES`, as the project's CURIE converter expands them."""
+    from nmdkg.namespaces import converter
+
+    prefix_map = converter().prefix_map
+    return {name: prefix_map[name] for name in DEFAULT_PREFIX_NAMES if name in prefix_map}
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that parsed as one of the read-only forms."""
+
+    text: str
+    form: str
+    #: The variables a SELECT projects (empty for ``SELECT *`` and the other forms).
+    projected: tuple[str, ...]
+
+
+def check_query(text: str) -> CheckedQuery:
+    """Parse ``text`` and refuse anything but a read-only, local query.
+
+    Raises :class:`InputError` for a syntax error, an update, a ``SERVICE`` call (it would reach over the
+    network) or a ``FROM`` / ``FROM NAMED`` clause (it would load other graphs).
+    """
+    return _check_query(text)
+
+
+@lru_cache(maxsize=512)
+def _check_query(text: str) -> CheckedQuery:
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        parsed = parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            raise InputError(f"the query does not parse: {_one_line(exc)}") from None
+        raise InputError("updates are refused: the store is read-only "
+                         "(a query must be SELECT, ASK, CONSTRUCT or DESCRIBE)") from None
+    except Exception as exc:  # rdflib raises other types for some malformed input (bad IRIs, prefixes)
+        raise InputError(f"the query does not parse: {_one_line(exc)}") from None
+    body = parsed[1]
+    form = _FORM_OF_RULE.get(body.name)
+    if form is None:  # pragma: no cover - the grammar has no other query forms
+        raise InputError(f"unsupported query form {body.name}")
+    if "datasetClause" in body:
+        raise InputError("FROM and FROM NAMED are refused: a query reads only the loaded graph")
+    if _contains(body, "ServiceGraphPattern"):
+        raise InputError("SERVICE is refused: a query reads only the loaded graph, never the network")
+    projected: tuple[str, ...] = ()
+    if form == "SELECT" and "projection" in body:  # absent for SELECT *
+        projected = tuple(str(item["var"] if "var" in item else item["evar"]) for item in body["projection"])
+    return CheckedQuery(text, form, projected)
+
+
+def _contains(node: Any, name: str) -> bool:
+    if getattr(node, "name", None) == name:
+        return True
+    if isinstance(node, Mapping):
+        return any(_contains(value, name) for value in node.values())
+    if isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
+        return any(_contains(item, name) for item in node)
+    return False
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def plain(term: Identifier | None) -> Identifier | None:
+    """An ``xsd:string`` literal as the plain literal rdflib parses it to; every other term unchanged."""
+    if isinstance(term, Literal) and term.datatype == XSD.string and term.language is None:
+        return Literal(str(term))
+    return term
+
+
+class Store:
+    """A read-only SPARQL store over one graph.
+
+    Build it with :meth:`from_graph` (an rdflib graph, e.g. ``nmdkg.build_graph()``) or :meth:`from_files`
+    (RDF files, e.g. ``output/nmdkg.nt``), then call :meth:`query`.
+    """
+
+    def __init__(self, engine: str = DEFAULT_ENGINE):
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+        self.engine = engine
+        self._graph: Graph | None = None
+        self._ox: Any = None
+        if engine == "oxigraph":
+            import pyoxigraph
+
+            self._ox = pyoxigraph.Store()
+        else:
+            self._graph = Graph(bind_namespaces="none")
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    @classmethod
+    def from_graph(cls, graph: Graph, engine: str = DEFAULT_ENGINE) -> Store:
+        """A store over ``graph``. The rdflib engine queries ``graph`` itself; Oxigraph gets a copy."""
+        store = cls(engine)
+        if store._ox is not None:
+            import pyoxigraph
+
+            data = graph.serialize(format="nt", encoding="utf-8")
+            store._ox.load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        else:
+            store._graph = graph
+        return store
+
+    @classmethod
+    def from_ntriples(cls, data: bytes, engine: str = DEFAULT_ENGINE) -> Store:
+        """A store over N-Triples bytes (such as ``nmdkg.ntriples.lines(nmdkg.build.build_canonical())``)."""
+        store = cls(engine)
+        try:
+            if store._ox is not None:
+                import pyoxigraph
+
+                store._ox.load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            else:
+                assert store._graph is not None
+                store._graph.parse(data=data, format="nt")
+        except Exception as exc:
+            raise InputError(f"cannot parse the N-Triples: {_one_line(exc)}") from exc
+        return store
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path | str], engine: str = DEFAULT_ENGINE) -> Store:
+        """A store over the union of RDF files; the format is told by the suffix (see :data:`RDF_SUFFIXES`).
+
+        Raises :class:`InputError` for a missing file, an unknown suffix or a syntax error.
+        """
+        store = cls(engine)
+        paths = [Path(p) for p in paths]
+        if not paths:
+            raise InputError("no RDF file given")
+        for path in paths:
+            store.load_file(path)
+        return store
+
+    def load_file(self, path: Path | str) -> None:
+        """Add the triples of one RDF file."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: RDF file not found")
+        suffix = path.suffix.lower()
+        if suffix not in RDF_SUFFIXES:
+            raise InputError(f"{path}: unknown RDF file suffix {suffix or '(none)'!r}; "
+                             f"expected one of: {', '.join(sorted(RDF_SUFFIXES))}")
+        try:
+            if self._ox is not None:
+                import pyoxigraph
+
+                fmt = getattr(pyoxigraph.RdfFormat, _OX_FORMATS[RDF_SUFFIXES[suffix]])
+                self._ox.load(path=str(path), format=fmt)
+            else:
+                assert self._graph is not None
+                self._graph.parse(path, format=RDF_SUFFIXES[suffix])
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        except Exception as exc:  # parsers raise SyntaxError, ValueError and their own types
+            raise InputError(f"{path}: cannot parse as {RDF_SUFFIXES[suffix]}: {_one_line(exc)}") from exc
+
+    def __len__(self) -> int:
+        if self._ox is not None:
+            return len(self._ox)
+        assert self._graph is not None
+        return len(self._graph)
+
+    def triples(self) -> set[tuple[Identifier, Identifier, Identifier]]:
+        """Every triple, as rdflib terms (for tests that the store is unchanged)."""
+        if self._ox is not None:
+            return {(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)) for q in self._ox}
+        assert self._graph is not None
+        return {(s, p, plain(o)) for s, p, o in self._graph}
+
+    # -- querying ---------------------------------------------------------------------------------
+
+    def query(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
+        """Run a read-only query with variables bound to rdflib terms; return an rdflib ``Result``.
+
+        ``bindings`` maps variable names (without ``?``) to terms. For a SELECT, Oxigraph substitutes only
+        variables of the projection, so every bound variable must be projected: a query of the library
+        shows its parameters as columns. The default prefixes (:func:`default_prefixes`) are declared.
+        """
+        checked = check_query(text)
+        bindings = dict(bindings or {})
+        for name, term in bindings.items():
+            if not isinstance(term, URIRef | Literal | BNode):
+                raise InputError(f"the value bound to ?{name} is not an RDF term: {term!r}")
+        if checked.form == "SELECT" and checked.projected:
+            missing = sorted(set(bindings) - set(checked.projected))
+            if missing:
+                names = ", ".join("?" + m for m in missing)
+                raise InputError(f"cannot bind {names}: a bound variable must be one of the variables "
+                                 "the SELECT projects")
+        if self._ox is not None:
+            return self._query_oxigraph(checked, bindings)
+        return self._query_rdflib(checked, bindings)
+
+    def _query_rdflib(self, checked: CheckedQuery, bindings: dict[str, Identifier]) -> Result:
+        assert self._graph is not None
+        prepared = _prepared(checked.text)
+        try:
+            raw = self._graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+        except Exception as exc:  # evaluation errors of rdflib's engine
+            raise InputError(f"the query failed: {_one_line(exc)}") from exc
+        if checked.form == "ASK":
+            result = Result("ASK")
+            result.askAnswer = bool(raw.askAnswer)
+            return result
+        if checked.form in ("CONSTRUCT", "DESCRIBE"):
+            result = Result(checked.form)
+            result.graph = _copy(raw.graph or ())
+            return result
+        result = Result("SELECT")
+        result.vars = list(raw.vars or [])
+        result.bindings = [{var: plain(value) for var, value in row.items() if value is not None}
+                           for row in raw.bindings]
+        return result
+
+    def _query_oxigraph(self, checked: CheckedQuery, bindings: dict[str, Identifier]) -> Result:
+        import pyoxigraph
+
+        substitutions = {pyoxigraph.Variable(name): _to_ox(term) for name, term in bindings.items()}
+        try:
+            raw = self._ox.query(checked.text, prefixes=default_prefixes(), substitutions=substitutions)
+        except SyntaxError as exc:
+            raise InputError(f"the query does not parse: {_one_line(exc)}") from exc
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise InputError(f"the query failed: {_one_line(exc)}") from exc
+        if isinstance(raw, pyoxigraph.QueryBoolean):
+            result = Result("ASK")
+            result.askAnswer = bool(raw)
+            return result
+        if isinstance(raw, pyoxigraph.QueryTriples):
+            result = Result(checked.form)
+            result.graph = _copy((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
+                                 for t in raw)
+            return result
+        variables = [Variable(v.value) for v in raw.variables]
+        result = Result("SELECT")
+        result.vars = variables
+        rows = []
+        for solution in raw:
+            row = {}
+            for var, value in zip(variables, solution, strict=True):
+                if value is not None:
+                    row[var] = _from_ox(value)
+            rows.append(row)
+        result.bindings = rows
+        return result
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str):
+    """rdflib's prepared (parsed and translated) form of a query, kept per query text."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        return prepareQuery(text, initNs=default_prefixes())
+    except Exception as exc:
+        raise InputError(f"the query does not parse: {_one_line(exc)}") from exc
+
+
+def _copy(triples: Iterable[tuple[Identifier, Identifier, Identifier]]) -> Graph:
+    graph = Graph(bind_namespaces="none")
+    for s, p, o in triples:
+        graph.add((s, p, plain(o)))
+    return graph
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def _from_ox(term: Any) -> Identifier:
+    """An Oxigraph term as an rdflib term."""
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise InputError(f"unsupported term in a result: {term!r} (RDF-star triples are not supported)")
+
+
+def _to_ox(term: Identifier) -> Any:
+    """An rdflib term as an Oxigraph term."""
+    import pyoxigraph
+
+    if isinstance(term, URIRef):
+        try:
+            return pyoxigraph.NamedNode(str(term))
+        except ValueError as exc:
+            raise InputError(f"not a valid IRI: {str(term)!r}") from exc
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype:
+            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+        return pyoxigraph.Literal(str(term))
+    raise InputError(f"not an RDF term: {term!r}")
