@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/nmdkg build --out output
+	$(BIN)/nmdkg analyze --graph output --out output/analysis
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

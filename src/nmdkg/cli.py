@@ -66,12 +66,13 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
     tables = load_curated(data)
     _progress(f"[2/{steps}] building the graph (scope {scope})")
     graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
-    _progress(f"[3/{steps}] serializing {', '.join(BUILD_FORMATS)}")
+    _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
+    _validate_before_writing(graph)
+    _progress(f"[4/{steps}] serializing {', '.join(BUILD_FORMATS)} and writing to {out}/")
     nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
     payloads = {f"nmdkg.{resolve_format(name).extension}": serialize(graph, name) for name in BUILD_FORMATS}
     payloads["describe/node-kinds.tsv"] = describe.as_tsv(nodes, ("kind", "nodes"))
     payloads["describe/edge-kinds.tsv"] = describe.as_tsv(edges, ("kind", "edges"))
-    _progress(f"[4/{steps}] writing to {out}/")
     for name, payload in payloads.items():
         write_bytes_atomic(out / name, payload)
     click.echo(f"{len(graph)} triples written to {out}/ ({', '.join(n for n in payloads if '/' not in n)})")
@@ -141,10 +142,17 @@ def lint(check: bool, data: Path | None) -> None:
 @click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
               help="The SPARQL engine (see docs/decisions/0003-query-engine.md).")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Run the query on this SPARQL 1.1 endpoint instead (e.g. http://127.0.0.1:7878/query of "
+                   "`nmdkg serve`, or a Virtuoso /sparql); same output formats.")
+@click.option("--graph", "graph_iri", default=None, metavar="IRI",
+              help="With --endpoint: the named graph to query (sent as default-graph-uri), e.g. the graph "
+                   "given to `nmdkg push`.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write the results to this file (atomically) instead of standard output.")
 def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tuple[Path, ...],
-          sparql: str | None, list_queries: bool, show: bool, engine: str, out: Path | None) -> None:
+          sparql: str | None, list_queries: bool, show: bool, engine: str, endpoint: str | None,
+          graph_iri: str | None, out: Path | None) -> None:
     """Run a competency question of the library (NAME, its number, or a .rq FILE) or --sparql TEXT.
 
     \b
@@ -188,7 +196,14 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
                 else f"choose one of: {', '.join(FORMATS)}"
             raise InputError(f"unknown or unsuitable format {fmt!r} for a {named.form} query; {what}")
     bindings = named.bindings(parse_params(params))
-    store = _query_store(data, engine)
+    if endpoint is not None:
+        from nmdkg.remote import endpoint_for_cli
+
+        store = endpoint_for_cli(endpoint, graph_iri, data)
+    elif graph_iri is not None:
+        raise InputError("--graph names a graph of an --endpoint; give --endpoint URL too")
+    else:
+        store = _query_store(data, engine)
     payload = render(store.query(named.text, bindings), fmt if fmt and not graph_result else "table")
     if out is not None:
         from nmdkg.io import write_bytes_atomic
@@ -223,6 +238,271 @@ def _query_store(data: tuple[Path, ...], engine: str):
     from nmdkg.ntriples import lines
 
     return Store.from_ntriples(lines(build_canonical()), engine=engine)  # the build's fast path
+
+
+def _graph_option():
+    return click.option("--graph", "graph_file", type=click.Path(path_type=Path), default=None,
+                        help="Read this graph file (a build output such as output/nmdkg.nt, or its folder) "
+                             "instead of building the graph from the curated tables.")
+
+
+def _phenotype_source(graph_file: Path | None, data: Path | None, scope: str):
+    """What analyze and diagnose read by SPARQL: --graph FILE, or the graph built in memory."""
+    from nmdkg.errors import InputError
+
+    if graph_file is not None:
+        if graph_file.is_dir():
+            graph_file = graph_file / "nmdkg.nt"
+            if not graph_file.is_file():
+                raise InputError(f"{graph_file.parent}: no nmdkg.nt in this folder "
+                                 f"(run `nmdkg build --out {graph_file.parent}`)")
+        _progress(f"reading {graph_file}")
+        return graph_file
+    from nmdkg.build import build_canonical
+    from nmdkg.curated import load_curated
+    from nmdkg.ntriples import lines
+
+    _progress(f"building the graph (scope {scope})")
+    return lines(build_canonical(load_curated(data), scope=scope, progress=lambda m: _progress(f"      {m}")))
+
+
+@cli.command()
+@click.option("--metric", type=click.Choice(["shared", "jaccard", "cosine", "resnik"]), default="cosine",
+              show_default=True,
+              help="The weight of the network: shared phenotypes, Jaccard, TF-IDF cosine (Zhou et al. 2014) "
+                   "or Resnik semantic similarity over HPO (best-match average; slower, as its permutation "
+                   "null recomputes it).")
+@_out_option("Default: output/analysis")
+@_graph_option()
+@_curated_option()
+@_scope_option()
+@click.option("--neighbours", "k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many most similar disorders each disorder keeps as candidate edges.")
+@click.option("--permutations", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Random degree-preserving incidence matrices of the null model (0: keep every candidate).")
+@click.option("--alpha", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Largest Benjamini-Hochberg q-value of an edge the network keeps.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random choice.")
+def analyze(metric: str, out: Path | None, graph_file: Path | None, data: Path | None, scope: str, k: int,
+            permutations: int, alpha: float, seed: int) -> None:
+    """Shared-symptom network analysis of the disorders: weights, communities, hubs, top pairs, pictures.
+
+    Writes to OUT: edges.csv, disorders.csv, symptoms.csv, communities.csv, top-pairs.csv, network.graphml
+    (Cytoscape, Gephi), summary.md, summary.json, network.png, article-heatmap.png, symptom-hubs.png.
+    """
+    import time
+
+    from nmdkg import analyze as analysis
+    from nmdkg.io import write_bytes_atomic
+
+    out = out or Path("output") / "analysis"
+    started = time.perf_counter()
+    source = _phenotype_source(graph_file, data, scope)
+    _progress(f"      done in {time.perf_counter() - started:.1f} s")
+    result = analysis.analyze(source, metric=metric, k=k, alpha=alpha, n_permutations=permutations, seed=seed,
+                              progress=_progress)
+    _progress(f"writing tables, GraphML, summary and pictures to {out}/")
+    writing = time.perf_counter()
+    files = analysis.outputs(result, progress=lambda m: _progress(f"      {m}"))
+    for name, payload in files.items():
+        write_bytes_atomic(out / name, payload)
+    _progress(f"      done in {time.perf_counter() - writing:.1f} s")
+    summary = analysis.summary_dict(result)
+    click.echo(f"{summary['disorders']:,} disorders, {summary['projection_edges']:,} pairs sharing a "
+               f"phenotype; {summary['network_edges']:,} {metric} edges kept, {summary['communities']} communities "
+               f"(modularity {summary['modularity']:.3f})")
+    click.echo(f"{len(files)} files written to {out}/ in {time.perf_counter() - started:.1f} s "
+               f"({', '.join(files)})")
+
+
+@cli.command()
+@click.argument("terms", nargs=-1, metavar="[HP:...]...")
+@click.option("--absent", multiple=True, metavar="HP:...",
+              help="A finding the patient is known not to have (repeat for several).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many disorders to show.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
+              help="table (default, for people) or json; --patients always writes JSON Lines.")
+@click.option("--patients", type=click.Path(path_type=Path), default=None,
+              help="Batch mode: a JSON Lines file, one patient a line: {\"id\": ..., \"present\": "
+                   "[HP CURIEs], \"absent\": [...]}. Writes JSON Lines, one line per patient with its id and "
+                   "results.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write the results to this file (atomically) instead of standard output.")
+@_graph_option()
+@_curated_option()
+@_scope_option()
+def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str | None,
+             patients: Path | None, out: Path | None, graph_file: Path | None, data: Path | None,
+             scope: str) -> None:
+    """Rank disorders for a patient's findings (HPO terms) by semantic similarity, explained.
+
+    \b
+    nmdkg diagnose HP:0003236 HP:0003707 HP:0003560 --absent HP:0001250 --top 5
+    nmdkg diagnose --patients patients.jsonl --out ranked.jsonl
+
+    Annotation frequencies weigh the matches; findings given as --absent lower the disorders annotated with
+    them. For research and education only: not for clinical decisions.
+    """
+    import json
+
+    from nmdkg import diagnose as dx
+    from nmdkg.errors import InputError
+    from nmdkg.io import write_bytes_atomic
+
+    if patients is not None:
+        if terms or absent:
+            raise InputError("give findings as arguments or a --patients file, not both")
+        if fmt == "table":
+            raise InputError("--patients writes JSON Lines; --format table is for one patient")
+        batch = dx.read_patients(patients)
+        for patient in batch:  # check every term before the (slow) build
+            dx.check_terms(patient.present, patient.absent, where=f"patient {patient.id!r}")
+    else:
+        if not terms:
+            raise InputError("name at least one finding (an HPO term such as HP:0001324), "
+                             "or give --patients FILE")
+        present, absent_ids, notes = dx.check_terms(terms, absent)
+    ranker = dx.Ranker.from_graph(_phenotype_source(graph_file, data, scope),
+                                  progress=lambda m: _progress(f"      {m}"))
+    if patients is not None:
+        records = dx.rank_patients(ranker, batch, top, progress=_progress)
+        payload = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records).encode()
+        if out is None:
+            _progress(f"{len(records)} patients ranked")
+    else:
+        results = ranker.rank_checked(present, absent_ids, top)
+        if fmt == "json":
+            record = dx.result_json(results, notes=notes)
+            payload = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode()
+        else:
+            text = "".join(f"note: {n}\n" for n in notes)
+            text += dx.format_table(results, present, absent_ids, ranker)
+            payload = text.encode()
+    if out is not None:
+        write_bytes_atomic(out, payload)
+        _progress(f"results written to {out}")
+    else:
+        click.echo(payload.decode("utf-8"), nl=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; loopback unless you name another (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="The TCP port.")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of the on-disk Oxigraph store (default: store/ beside the served file). It is "
+                   "reused while the build is unchanged.")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=None,
+              help="The build to serve: a folder (its nmdkg.nt) or an RDF file (default: output/).")
+@click.option("--timeout", "query_timeout", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Seconds after which the server cancels a query.")
+def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query_timeout: int) -> None:
+    """Serve the built graph on the Oxigraph server (read-only), with its web query page.
+
+    Prints the URL of the SPARQL endpoint and of the query page, and runs until Ctrl-C or SIGTERM, which
+    stop the server; no process is left behind. See docs/decisions/0006-serving.md.
+    """
+    from nmdkg.paths import DEFAULT_OUT
+    from nmdkg.serve import serve as run_server
+
+    run_server(data or DEFAULT_OUT, store_dir, host, port, query_timeout,
+               say=lambda line: click.echo(line), progress=_progress)
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The SPARQL 1.1 Graph Store endpoint: http://HOST:7878/store (Oxigraph server) or "
+                   "http://HOST:8890/sparql-graph-crud-auth (Virtuoso 7).")
+@click.option("--graph", "graph_iri", required=True, metavar="IRI",
+              help="The named graph to load the build into (an IRI, or a CURIE such as NMDKG:graph).")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=None,
+              help="The build to push: a folder (its nmdkg.nt) or an RDF file (default: output/).")
+@click.option("--append", is_flag=True, help="Add to the graph (POST) instead of replacing it (PUT).")
+@click.option("--user", default=None, metavar="NAME",
+              help="User name for HTTP (digest or basic) authentication.")
+@click.option("--password-env", default=None, metavar="VAR",
+              help="The name of the environment variable that holds the password (never the password).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Seconds to wait for the store to answer.")
+def push(endpoint: str, graph_iri: str, data: Path | None, append: bool, user: str | None,
+         password_env: str | None, timeout: float) -> None:
+    """Load the build into a remote triple store (SPARQL 1.1 Graph Store HTTP Protocol), with progress.
+
+    \b
+    nmdkg push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/nmdkg/graph
+    NMDKG_PASSWORD=... nmdkg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
+        --graph https://w3id.org/nmdkg/graph --user dba --password-env NMDKG_PASSWORD
+    """
+    from nmdkg.paths import DEFAULT_OUT
+    from nmdkg.push import push as run_push
+    from nmdkg.remote import Credentials
+
+    credentials = Credentials.from_env(user, password_env)
+    report = run_push(data or DEFAULT_OUT, endpoint, graph_iri, append=append, credentials=credentials,
+                      progress=_progress, timeout=timeout)
+    click.echo(str(report))
+
+
+def _validate_before_writing(graph) -> None:
+    """The build's validation step: warnings are shown; violations are shown and stop the build (exit 1)."""
+    from nmdkg.validate import NonConformingGraph, format_text, validate_graph
+
+    result = validate_graph(graph)
+    if result.results:
+        click.echo(format_text(result), err=True, nl=False)
+    if not result.conforms:
+        raise NonConformingGraph(f"the graph does not conform to the shapes and checks "
+                                 f"({len(result.violations)} violations, listed above); nothing was written")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="[FILE]...")
+@click.option("--report", "report_file", type=click.Path(path_type=Path), default=None,
+              help="Also write the SHACL validation report (sh:ValidationReport) to this file, as Turtle.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: grouped by shape, for people; json: a list of results, for programs.")
+@click.option("--engine", type=click.Choice(["auto", "pyshacl", "fast"]), default="auto", show_default=True,
+              help="pyshacl: the reference engine; fast: nmdkg's SHACL Core compiler and Oxigraph; auto: "
+                   "pyshacl up to 20,000 triples, fast above.")
+@click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
+              help="rdfs: validate the RDFS closure (pyshacl only; domains and ranges then hide sh:class errors).")
+@_curated_option()
+@_scope_option()
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | None, fmt: str, engine: str,
+             inference: str, data: Path | None, scope: str) -> None:
+    """Validate the graph against the SHACL shapes and the SPARQL checks.
+
+    With no FILE, the graph is built from the curated tables (as `nmdkg build` does) and validated. Each
+    FILE is read by its extension: .ttl (Turtle), .jsonld/.json (JSON-LD), .nt (N-Triples),
+    .rdf/.owl/.xml (RDF/XML); their union is validated, with the ontology added if they lack it.
+
+    Exit codes: 0 the graph conforms (warnings allowed), 1 it has violations, 2 unreadable input or
+    usage error.
+    """
+    from nmdkg.errors import EXIT_DATA
+    from nmdkg.io import write_bytes_atomic
+    from nmdkg.validate import format_json, format_text, read_rdf, validate_graph
+
+    if files:
+        for name in ("data", "scope"):
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
+                raise click.UsageError(f"--{name} builds the graph from curated tables; it cannot be combined "
+                                       "with FILE arguments")
+        graph = read_rdf(files)
+    else:
+        from nmdkg.build import build_canonical
+        from nmdkg.curated import load_curated
+
+        _progress(f"building the graph (scope {scope})")
+        graph = build_canonical(load_curated(data), scope=scope)
+    result = validate_graph(graph, engine=engine, inference=inference)
+    if report_file is not None:
+        write_bytes_atomic(report_file, result.report.serialize(format="turtle", encoding="utf-8"))
+    click.echo(format_json(result) if fmt == "json" else format_text(result, limit=None), nl=False)
+    if not result.conforms:
+        raise click.exceptions.Exit(EXIT_DATA)
 
 
 def main(argv: list[str] | None = None) -> int:

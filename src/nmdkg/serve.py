@@ -1,0 +1,354 @@
+"""``nmdkg serve``: the built graph behind the real Oxigraph server, with its query page.
+
+No HTTP server of our own: the graph is bulk-loaded into an on-disk Oxigraph store (``pyoxigraph``), and
+the Oxigraph server of the ``oxigraph`` package on PyPI serves that store read-only::
+
+    oxigraph serve-read-only --location STORE/oxigraph --bind 127.0.0.1:7878 --timeout-s 30
+
+It answers SPARQL 1.1 queries at ``/query`` (GET, or POST form-encoded or ``application/sparql-query``),
+serves the graph at ``/store`` (SPARQL 1.1 Graph Store Protocol, read-only) and a YASGUI query page at
+``/``. Updates are refused (the server is read-only).
+
+The store is reused while the build is unchanged: beside the database, ``STORE/source.json`` records the
+SHA-256 of the file it was loaded from; a different file (a new build) is loaded into a fresh database
+that replaces the old one only when complete.
+
+The server runs as a child process in its own process group; Ctrl-C (SIGINT), SIGTERM and SIGHUP stop it
+(SIGTERM, then SIGKILL after a grace period) before ``nmdkg serve`` returns, and on Linux the kernel
+stops it if ``nmdkg serve`` itself is killed (``PR_SET_PDEATHSIG``). No process is left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from nmdkg.errors import InputError, NmdkgError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+#: Seconds after which the server cancels a query (``oxigraph serve-read-only --timeout-s``).
+DEFAULT_QUERY_TIMEOUT = 30
+#: Seconds the server gets to start answering, and to stop after SIGTERM before it is killed.
+START_TIMEOUT = 60.0
+STOP_GRACE = 10.0
+STAMP = "source.json"
+DATABASE = "oxigraph"
+#: The RDF file suffixes the bulk loader reads, by pyoxigraph format name.
+LOADABLE = {".nt": "N_TRIPLES", ".ttl": "TURTLE", ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML",
+            ".nq": "N_QUADS", ".trig": "TRIG"}
+
+Progress = Callable[[str], None]
+
+
+class ServeError(NmdkgError):
+    """The server could not be started or stopped unexpectedly (exit code 2)."""
+
+
+# -- the store ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PreparedStore:
+    """An on-disk Oxigraph store loaded from ``source``."""
+
+    folder: Path
+    source: Path
+    sha256: str
+    triples: int
+    reused: bool
+
+    @property
+    def database(self) -> Path:
+        return self.folder / DATABASE
+
+
+def source_file(data: Path) -> Path:
+    """The RDF file to serve: ``data`` itself, or the ``nmdkg.nt`` of a build folder."""
+    if data.is_dir():
+        data = data / "nmdkg.nt"
+        if not data.is_file():
+            raise InputError(f"{data.parent}: no nmdkg.nt in this folder "
+                             f"(run `nmdkg build --out {data.parent}`)")
+    elif not data.is_file():
+        raise InputError(f"{data}: no such file (run `nmdkg build` first, or give --data a build folder)")
+    if data.suffix.lower() not in LOADABLE:
+        raise InputError(f"{data}: unknown RDF file suffix {data.suffix or '(none)'!r}; expected one of: "
+                         f"{', '.join(sorted(LOADABLE))}")
+    return data
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stamp(folder: Path) -> dict:
+    try:
+        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
+
+
+def prepare_store(data: Path, folder: Path, progress: Progress = lambda message: None) -> PreparedStore:
+    """Load the build ``data`` into the on-disk store in ``folder``, unless it already holds that build.
+
+    The database is ``folder/oxigraph``; ``folder/source.json`` records the SHA-256 of the loaded file and
+    the pyoxigraph version. A changed build is bulk-loaded into a temporary folder beside it, which then
+    replaces the old database, so an interrupted load never leaves a half-filled store in use.
+    """
+    import pyoxigraph
+
+    source = source_file(data)
+    digest = sha256_of(source)
+    stamp = _stamp(folder)
+    database = folder / DATABASE
+    if (stamp.get("sha256") == digest and stamp.get("pyoxigraph") == pyoxigraph.__version__
+            and (database / "CURRENT").is_file()):
+        progress(f"reusing the store in {folder}/ (it holds this build: sha256 {digest[:12]}…)")
+        return PreparedStore(folder, source, digest, int(stamp.get("triples", 0)), reused=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    size = source.stat().st_size
+    progress(f"loading {source} ({size / 1e6:.1f} MB) into the store in {folder}/ (once per build)")
+    started = time.monotonic()
+    loading = Path(tempfile.mkdtemp(dir=folder, prefix=".loading-"))
+    try:
+        store = pyoxigraph.Store(str(loading))
+        try:
+            fmt = getattr(pyoxigraph.RdfFormat, LOADABLE[source.suffix.lower()])
+            store.bulk_load(path=str(source), format=fmt)
+        except (SyntaxError, ValueError) as exc:
+            raise InputError(f"{source}: cannot load: {' '.join(str(exc).split())}") from None
+        store.optimize()
+        triples = len(store)
+        store.flush()
+        del store  # closes the database, so that the server can open it
+        (folder / STAMP).unlink(missing_ok=True)
+        if database.exists():
+            shutil.rmtree(database)
+        loading.rename(database)
+    finally:
+        if loading.exists():
+            shutil.rmtree(loading, ignore_errors=True)
+    stamp = {"source": source.name, "sha256": digest, "bytes": size, "triples": triples,
+             "pyoxigraph": pyoxigraph.__version__}
+    (folder / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+    progress(f"loaded {triples} triples in {time.monotonic() - started:.1f} s")
+    return PreparedStore(folder, source, digest, triples, reused=False)
+
+
+# -- the server --------------------------------------------------------------------------------------
+
+def oxigraph_binary() -> str:
+    """The ``oxigraph`` executable of the ``oxigraph`` PyPI package installed beside this Python."""
+    candidates = [Path(sys.executable).parent / "oxigraph", Path(sysconfig.get_path("scripts")) / "oxigraph"]
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    found = shutil.which("oxigraph")
+    if found:
+        return found
+    raise ServeError("the Oxigraph server is not installed: `pip install oxigraph` (the `oxigraph` package "
+                     "on PyPI, which nmdkg depends on)")
+
+
+def host_port(host: str, port: int) -> str:
+    """``HOST:PORT`` as a socket address (an IPv6 address in brackets)."""
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where the served graph answers."""
+
+    base: str
+
+    @property
+    def endpoint(self) -> str:
+        """The SPARQL 1.1 query endpoint."""
+        return self.base + "/query"
+
+    @property
+    def page(self) -> str:
+        """The YASGUI query page."""
+        return self.base + "/"
+
+    @property
+    def store(self) -> str:
+        """The SPARQL 1.1 Graph Store endpoint (read-only here)."""
+        return self.base + "/store"
+
+
+def urls(host: str, port: int) -> Urls:
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return Urls(f"http://{host_port(shown, port)}")
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to send SIGTERM to the server if ``nmdkg serve`` dies without stopping it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def server_command(database: Path, host: str, port: int, query_timeout: int | None) -> list[str]:
+    command = [oxigraph_binary(), "serve-read-only", "--location", str(database),
+               "--bind", host_port(host, port)]
+    if query_timeout:
+        command += ["--timeout-s", str(query_timeout)]
+    return command
+
+
+def start_server(database: Path, host: str, port: int, query_timeout: int | None = DEFAULT_QUERY_TIMEOUT,
+                 log: Path | None = None) -> subprocess.Popen:
+    """Start ``oxigraph serve-read-only`` on ``database`` in its own process group; return at once."""
+    command = server_command(database, host, port, query_timeout)
+    stderr = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
+    try:
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr,
+                                start_new_session=True, preexec_fn=_die_with_parent)  # noqa: PLW1509
+    finally:
+        if log:
+            stderr.close()
+
+
+def wait_until_ready(process: subprocess.Popen, url: str, timeout: float = START_TIMEOUT,
+                     log: Path | None = None) -> None:
+    """Wait until the server answers a query at ``url`` (ServeError if it exits or takes too long)."""
+    deadline = time.monotonic() + timeout
+    probe = url + "?query=ASK%7B%7D"
+    no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while True:
+        code = process.poll()
+        if code is not None:
+            said = _tail(log) if log else ""
+            raise ServeError(f"the Oxigraph server stopped at start (exit code {code})"
+                             + (f": {said}" if said else ""))
+        try:
+            with no_proxy.open(probe, timeout=2) as response:
+                response.read()
+            return
+        except (urllib.error.URLError, OSError):
+            if time.monotonic() > deadline:
+                raise ServeError(f"the Oxigraph server did not answer at {url} "
+                                 f"within {timeout:g} s") from None
+            time.sleep(0.1)
+
+
+def _tail(log: Path, limit: int = 500) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return " ".join(text.split())[-limit:]
+
+
+def stop_server(process: subprocess.Popen, grace: float = STOP_GRACE) -> int:
+    """Stop the server's process group: SIGTERM, then SIGKILL after ``grace`` s; return its exit code."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # anything else left in its group
+    return process.returncode
+
+
+class _Stop(Exception):
+    """Raised by the signal handlers to leave the wait for the server."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM, SIGHUP and SIGINT into :class:`_Stop` while the server runs; restore them after."""
+    def handler(signum, frame):
+        raise _Stop(signum)
+
+    wanted = [signal.SIGTERM, signal.SIGINT] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {signum: signal.signal(signum, handler) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          query_timeout: int | None = DEFAULT_QUERY_TIMEOUT, say: Progress = print,
+          progress: Progress = lambda message: None) -> int:
+    """Load the build ``data`` (reusing the store while it is unchanged) and serve it until a signal.
+
+    ``say`` gets the lines users need (the URLs), ``progress`` the rest. Returns 0 after a stop by
+    Ctrl-C or SIGTERM; raises ServeError if the server fails to start or stops by itself.
+    """
+    if not 0 < port < 65536:
+        raise InputError(f"--port {port}: not a TCP port (1-65535)")
+    source = source_file(data)
+    folder = store if store is not None else source.parent / "store"
+    oxigraph_binary()  # fail before loading if the server is missing
+    prepared = prepare_store(source, folder, progress)
+    log = prepared.folder / "server.log"
+    log.write_bytes(b"")
+    where = urls(host, port)
+    process: subprocess.Popen | None = None
+    with _stop_on_signals():
+        try:
+            process = start_server(prepared.database, host, port, query_timeout, log)
+            wait_until_ready(process, where.endpoint, log=log)
+            if host not in ("127.0.0.1", "::1", "localhost"):
+                progress(f"warning: listening on {host}, not only on this machine: anyone who can reach it "
+                         "can query the graph")
+            say(f"Serving {prepared.triples} triples of {prepared.source} with Oxigraph (read-only)")
+            say(f"SPARQL endpoint: {where.endpoint}")
+            say(f"Query page:      {where.page}")
+            say("Press Ctrl-C to stop.")
+            code = process.wait()
+            said = _tail(log)
+            raise ServeError(f"the Oxigraph server stopped by itself (exit code {code})"
+                             + (f": {said}" if said else ""))
+        except _Stop as stop:
+            progress(f"stopping the server ({stop})")
+            return 0
+        finally:
+            if process is not None:
+                with _signals_ignored():  # a second Ctrl-C must not leave the server running
+                    stop_server(process)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    wanted = [signal.SIGTERM, signal.SIGINT] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)

@@ -1,0 +1,1086 @@
+"""Graph -> validation report: the SHACL shapes of ``shapes/`` and the SPARQL checks of ``queries/checks/``.
+
+One function, :func:`validate_graph`, validates a graph and returns a :class:`ValidationResult`: whether the
+graph conforms (no result of severity ``sh:Violation``; warnings are allowed), every result (focus node and
+its label, path, value, constraint component, severity, message, source shape or check) and the SHACL
+validation report as an RDF graph.
+
+The shapes are written against the ontology's class hierarchy (``sh:class nmdkg:Treatment`` accepts a
+``nmdkg:DrugClass``), so a graph that does not contain the ontology is validated together with it. Each
+``queries/checks/*-violation.rq`` query must return no rows; each row it returns is a result of the check,
+with ``?focus``, and optionally ``?path`` and ``?value``; its ``# message:`` header lines are templates
+filled from the row's variables (the first whose variables are all bound is used).
+
+Two SHACL engines give the same results (``tests/test_shapes.py`` holds them to it on the conformance
+suite and the real graph):
+
+* ``pyshacl``: pySHACL, the reference SHACL engine. Complete, but it takes half a minute on the default
+  build (250,000 triples) and minutes at full-HPO scale;
+* ``fast``: :class:`CoreEngine`, a compiler of the SHACL Core subset the shapes use into lookups on
+  per-predicate indexes: about two seconds on the default build. It refuses shapes that use anything
+  outside that subset (:class:`UnsupportedShapes`), so it can never skip a constraint silently.
+
+``auto`` (the default) takes pySHACL up to :data:`AUTO_LIMIT` triples and the fast engine above. The
+SPARQL checks always run on Oxigraph; rdflib's SPARQL engine, which needs minutes for some checks from
+ten thousand triples on, is the reference the test suite compares Oxigraph's rows with (:func:`run_checks`).
+See ``docs/decisions/0002-validation.md`` for the measurements.
+
+>>> from rdflib import Graph
+>>> data = Graph().parse(format="turtle", data='''
+... @prefix nmdkg: <https://w3id.org/nmdkg/ontology/> .
+... <http://purl.obolibrary.org/obo/NCBITaxon_64320> a nmdkg:Pathogen ;
+...     <http://purl.org/dc/terms/identifier> "NCBITaxon:64320" .
+... ''')
+>>> result = validate_graph(data)
+>>> result.conforms
+False
+>>> [(r.source_name, r.path_text) for r in result.results]
+[('nmdkgsh:Entity-label-count', 'rdfs:label')]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from nmdkg.errors import EXIT_DATA, InputError, NmdkgError
+from nmdkg.namespaces import ONTOLOGY_IRI, compress, prefix_of
+from nmdkg.ntriples import NTriple
+from nmdkg.paths import QUERIES_DIR, SHAPES_DIR
+
+SHAPES_NS = "https://w3id.org/nmdkg/shapes/"
+CHECKS_DIR = QUERIES_DIR / "checks"
+ENGINES = ("auto", "pyshacl", "fast")
+INFERENCE = ("none", "rdfs")
+#: Up to this many triples, ``engine="auto"`` runs pySHACL; above, the fast engine.
+AUTO_LIMIT = 20_000
+#: RDF file extensions and the rdflib parser of each.
+RDF_FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt",
+               ".rdf": "xml", ".owl": "xml", ".xml": "xml"}
+
+_FORMAT_NAMES = {"turtle": "Turtle", "json-ld": "JSON-LD", "nt": "N-Triples", "xml": "RDF/XML"}
+_LOCAL_CURIES = {SHAPES_NS: "nmdkgsh", str(SH): "sh"}
+
+
+class NonConformingGraph(NmdkgError):
+    """The graph has violations: the command exits 1 (the report itself is printed separately)."""
+
+    exit_code = EXIT_DATA
+
+
+class UnsupportedShapes(InputError):
+    """Shapes use a SHACL feature the fast engine does not implement (use the pyshacl engine)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result: a focus node that fails one constraint of a shape, or one row of a check."""
+
+    focus: Node
+    focus_label: str | None
+    path: Node | None
+    path_text: str | None
+    value: Node | None
+    component: URIRef
+    severity: URIRef
+    message: str
+    source: Node
+    source_name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready record; IRIs in full, with CURIEs beside them for reading."""
+        return {
+            "severity": _local(self.severity),
+            "source": self.source_name,
+            "component": curie(self.component),
+            "focus": str(self.focus),
+            "focus_curie": curie(self.focus),
+            "focus_label": self.focus_label,
+            "path": self.path_text,
+            "value": None if self.value is None else self.value.n3(),
+            "message": self.message,
+        }
+
+
+@dataclass
+class ValidationResult:
+    """The outcome of :func:`validate_graph`."""
+
+    conforms: bool
+    results: list[Result]
+    report: Graph
+    engine: str
+    triples: int
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == SH.Violation]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity != SH.Violation]
+
+
+# --------------------------------------------------------------------------------------------------
+# Inputs: shapes, checks, RDF files
+# --------------------------------------------------------------------------------------------------
+
+def load_shapes(paths: Iterable[Path | str] | None = None) -> Graph:
+    """The shapes graph: every ``*.ttl`` of ``shapes/`` (or the given files)."""
+    files = sorted(SHAPES_DIR.glob("*.ttl")) if paths is None else [Path(p) for p in paths]
+    if not files:
+        raise InputError(f"no shapes (*.ttl) found in {SHAPES_DIR}")
+    return read_rdf(files)
+
+
+@lru_cache(maxsize=1)
+def default_shapes() -> Graph:
+    """The project's shapes, parsed once per process (do not modify the returned graph)."""
+    return load_shapes()
+
+
+@dataclass(frozen=True)
+class Check:
+    """A SPARQL check: a ``*-violation.rq`` query whose rows are violations."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    messages: tuple[str, ...]
+    query: str
+    severity: URIRef = SH.Violation
+
+    @property
+    def iri(self) -> URIRef:
+        return URIRef(f"{SHAPES_NS}check-{self.name}")
+
+
+def load_checks(directory: Path | None = None) -> list[Check]:
+    """Every ``*-violation.rq`` of ``queries/checks/``, with its header (title, description, messages)."""
+    directory = Path(directory or CHECKS_DIR)
+    files = sorted(directory.glob("*-violation.rq"))
+    if not files:
+        raise InputError(f"no SPARQL checks (*-violation.rq) found in {directory}")
+    return [_read_check(path) for path in files]
+
+
+def _read_check(path: Path) -> Check:
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, list[str]] = defaultdict(list)
+    last: list[str] | None = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:]
+        match = re.match(r" (\w[\w-]*): (.*)$", body)
+        if match:
+            last = header[match.group(1)]
+            last.append(match.group(2).strip())
+        elif last is not None and body.strip():
+            last[-1] += " " + body.strip()
+    missing = [key for key in ("title", "description", "message") if not header.get(key)]
+    if missing:
+        raise InputError(f"{path.name}: the header needs '# {missing[0]}: ...' (see queries/checks/)")
+    severity = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}.get(
+        (header.get("severity") or ["Violation"])[0])
+    if severity is None:
+        raise InputError(f"{path.name}: severity must be Violation, Warning or Info")
+    name = path.name.removesuffix("-violation.rq")
+    return Check(name, path, header["title"][0], header["description"][0], tuple(header["message"]), text,
+                 severity)
+
+
+def read_rdf(paths: Iterable[Path | str]) -> Graph:
+    """The union of RDF files, each parsed by its extension (see :data:`RDF_FORMATS`).
+
+    Raises :class:`InputError` for a missing file, an unknown extension or a syntax error; the message names
+    the file and, where the parser tells it, the line.
+    """
+    graph = Graph(bind_namespaces="none")
+    for path in map(Path, paths):
+        _parse_file(path, graph)
+    return graph
+
+
+def _parse_file(path: Path, graph: Graph) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    fmt = RDF_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: cannot tell the RDF format from the extension {path.suffix or '(none)'!r}; "
+                         f"use one of: {', '.join(RDF_FORMATS)}")
+    try:
+        graph.parse(path, format=fmt)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except Exception as exc:  # noqa: BLE001 - every parser raises its own types (SyntaxError, SAX, JSON ...)
+        line, reason = _syntax_error(exc, path, fmt)
+        where = f"{path}:{line}" if line else str(path)
+        raise InputError(f"{where}: not valid {_FORMAT_NAMES[fmt]}: {reason}") from None
+
+
+def _syntax_error(exc: Exception, path: Path, fmt: str) -> tuple[int | None, str]:
+    """The line (1-based, when known) and a one-line reason of a parser's exception."""
+    from json import JSONDecodeError
+    from xml.sax import SAXParseException
+
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+    if isinstance(exc, BadSyntax):
+        return exc.lines + 1, exc._why
+    if isinstance(exc, SAXParseException):
+        return exc.getLineNumber(), exc.getMessage()
+    if isinstance(exc, JSONDecodeError):
+        return exc.lineno, exc.msg
+    if isinstance(exc, UnicodeDecodeError):
+        return None, "the file is not UTF-8 text"
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    if fmt == "nt":  # N-Triples is line based: find the first line that does not parse on its own
+        return _bad_ntriples_line(path), reason
+    match = re.search(r"line (\d+)", reason)
+    return (int(match.group(1)) if match else None), reason
+
+
+def _bad_ntriples_line(path: Path) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            try:
+                Graph().parse(data=line, format="nt")
+            except Exception:  # noqa: BLE001 - whatever the parser raises, this is the bad line
+                return number
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------------
+
+def validate_graph(graph: Graph | Sequence[NTriple], *, shapes: Graph | None = None, inference: str = "none",
+                   engine: str = "auto", checks: Sequence[Check] | None = None) -> ValidationResult:
+    """Validate ``graph`` (with the ontology, when it lacks it) against the shapes and the SPARQL checks.
+
+    ``graph`` is an rdflib graph, or the canonical N-Triples of ``nmdkg.build.build_canonical`` (what
+    ``nmdkg build`` validates, without the cost of an rdflib graph). ``inference`` is ``none`` (the
+    default: what the graph asserts) or ``rdfs`` (pySHACL only; RDFS domains and ranges then *infer* the
+    very types that ``sh:class`` constraints check, and hide their violations). ``engine`` is ``auto``,
+    ``pyshacl`` or ``fast`` (see the module docstring).
+    """
+    if inference not in INFERENCE:
+        raise InputError(f"unknown inference {inference!r}; choose one of: {', '.join(INFERENCE)}")
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    shapes = default_shapes() if shapes is None else shapes
+    checks = load_checks() if checks is None else list(checks)
+    data: Graph | _TermTable = with_ontology(graph) if isinstance(graph, Graph) else _canonical_data(graph)
+    chosen = engine
+    if engine == "auto":
+        chosen = "pyshacl" if inference != "none" or len(data) <= AUTO_LIMIT else "fast"
+    if chosen == "fast" and inference != "none":
+        raise InputError("the fast engine validates what the graph asserts (inference none); "
+                         "use the pyshacl engine for rdfs inference")
+    if chosen == "pyshacl":
+        raw = _run_pyshacl(data.graph() if isinstance(data, _TermTable) else data, shapes, inference)
+    else:
+        raw = CoreEngine.compile(shapes).validate(data)
+    raw += _run_checks(data, checks, "oxigraph")
+    labels = _Labels(data)
+    results = sorted({_result(r, shapes, labels) for r in raw}, key=_sort_key)
+    conforms = not any(r.severity == SH.Violation for r in results)
+    return ValidationResult(conforms, results, report_graph(conforms, results, shapes), chosen, len(data))
+
+
+def with_ontology(graph: Graph) -> Graph:
+    """``graph`` itself when it declares the nmdkg ontology, else a copy with the ontology added."""
+    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in graph:
+        return graph
+    merged = Graph(bind_namespaces="none")
+    merged += graph
+    merged += _ontology()
+    return merged
+
+
+@lru_cache(maxsize=1)
+def _ontology() -> Graph:
+    """The project's ontology (parsed once; merged into graphs by copying, never modified)."""
+    from nmdkg import __version__
+    from nmdkg.build import load_ontology
+
+    return load_ontology(__version__)
+
+
+def _canonical_data(triples: Sequence[NTriple]) -> _TermTable:
+    """Canonical N-Triples as a term table, with the ontology added when they lack it."""
+    from nmdkg.ntriples import canonical
+
+    declared = (f"<{ONTOLOGY_IRI}>", f"<{RDF.type}>", f"<{OWL.Ontology}>")
+    if declared not in set(triples):
+        triples = sorted(set(triples) | set(canonical(_ontology())))
+    return _TermTable(list(triples))
+
+
+class _TermTable:
+    """Canonical N-Triples with rdflib terms, indexed by predicate: what the fast engine reads.
+
+    It answers the few graph calls validation makes (``subject_objects``, ``objects``, ``len``) without
+    building an rdflib graph, which at full-HPO scale would cost more than the validation itself.
+    """
+
+    def __init__(self, triples: list[NTriple]):
+        self.triples = triples
+        terms: dict[str, Node] = {}
+
+        def term(text: str) -> Node:
+            found = terms.get(text)
+            if found is None:
+                found = terms[text] = _parse_term(text)
+            return found
+
+        self.by_predicate: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+        for s, p, o in triples:
+            self.by_predicate[term(p)].append((term(s), term(o)))
+        self.subjects: dict[Node, dict[Node, list[Node]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def subject_objects(self, predicate: Node) -> list[tuple[Node, Node]]:
+        return self.by_predicate.get(predicate, [])
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        index = self.subjects.get(predicate)
+        if index is None:
+            index = self.subjects[predicate] = defaultdict(list)
+            for s, o in self.subject_objects(predicate):
+                index[s].append(o)
+        return index.get(subject, [])
+
+    def ntriples(self) -> bytes:
+        from nmdkg.ntriples import lines
+
+        return lines(self.triples)
+
+    def graph(self) -> Graph:
+        """An rdflib graph of the same triples (for the pyshacl engine)."""
+        graph = Graph(bind_namespaces="none")
+        graph.parse(data=self.ntriples(), format="nt")
+        return graph
+
+
+def _parse_term(text: str) -> Node:
+    from nmdkg.ntriples import parse_object
+
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    kind, lexical, language, datatype = parse_object(text)
+    if kind == "iri":
+        return URIRef(lexical)
+    return Literal(lexical, lang=language, datatype=URIRef(datatype) if datatype else None)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A result before labels and names are attached."""
+
+    focus: Node
+    shape: Node  # the shape, or a Check's IRI
+    value: Node | None
+    component: URIRef
+    severity: URIRef
+    message: str | None
+    path: Node | None = None  # set for check rows (shapes give theirs through sh:path)
+    check: str | None = None
+
+
+def _result(raw: _Raw, shapes: Graph, labels: _Labels) -> Result:
+    if raw.check is not None:
+        path = raw.path
+        source_name = f"check {raw.check}"
+    else:
+        path = shapes.value(raw.shape, SH.path)
+        source_name = shape_name(shapes, raw.shape)
+    message = raw.message or f"fails {_local(raw.component)}"
+    return Result(raw.focus, labels(raw.focus), path, path_text(shapes, path), raw.value, raw.component,
+                  raw.severity, message, raw.shape, source_name)
+
+
+def _sort_key(r: Result) -> tuple:
+    return (r.severity != SH.Violation, r.source_name, curie(r.focus), r.path_text or "",
+            "" if r.value is None else r.value.n3(), str(r.component), r.message)
+
+
+class _Labels:
+    """The English (or any) rdfs:label of a node, looked up once."""
+
+    def __init__(self, graph: Graph | _TermTable):
+        self.graph = graph
+        self.cache: dict[Node, str | None] = {}
+
+    def __call__(self, node: Node) -> str | None:
+        if node not in self.cache:
+            self.cache[node] = _english(self.graph, node, RDFS.label)
+        return self.cache[node]
+
+
+def _english(graph: Graph | _TermTable, node: Node, predicate: URIRef) -> str | None:
+    values = [v for v in graph.objects(node, predicate) if isinstance(v, Literal)]
+    values.sort(key=lambda v: (v.language not in ("en", None), v.language or "", str(v)))
+    return str(values[0]) if values else None
+
+
+def _run_pyshacl(data: Graph, shapes: Graph, inference: str) -> list[_Raw]:
+    import pyshacl
+
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference=inference, abort_on_first=False,
+                                    allow_warnings=True, meta_shacl=False, advanced=False, js=False,
+                                    debug=False)
+    raws = []
+    # Only the top-level results: pySHACL also nests the failures behind sh:node as sh:detail results.
+    for node in report.objects(predicate=SH.result):
+        raws.append(_Raw(report.value(node, SH.focusNode), report.value(node, SH.sourceShape),
+                         report.value(node, SH.value), report.value(node, SH.sourceConstraintComponent),
+                         report.value(node, SH.resultSeverity), _english(report, node, SH.resultMessage)))
+    return raws
+
+
+# --------------------------------------------------------------------------------------------------
+# SPARQL checks
+# --------------------------------------------------------------------------------------------------
+
+def run_checks(graph: Graph, checks: Sequence[Check] | None = None, *,
+               engine: str = "oxigraph") -> list[tuple[str, dict[str, Node]]]:
+    """(check name, row) for every row of every check, on ``oxigraph`` (what validation uses) or ``rdflib``.
+
+    rdflib's SPARQL engine is the reference the test suite holds Oxigraph to; validation does not use it,
+    as some checks take it minutes from ten thousand triples on (docs/decisions/0002-validation.md).
+    """
+    if engine not in ("oxigraph", "rdflib"):
+        raise InputError(f"unknown SPARQL engine {engine!r}; choose oxigraph or rdflib")
+    checks = load_checks() if checks is None else checks
+    run = _rdflib_runner(graph) if engine == "rdflib" else _oxigraph_runner(graph)
+    return [(check.name, row) for check in checks for row in run(check)]
+
+
+def _run_checks(data: Graph | _TermTable, checks: Sequence[Check], engine: str) -> list[_Raw]:
+    """Run every check on ``engine`` (``rdflib`` or ``oxigraph``); each row is a result."""
+    if not checks:
+        return []
+    run = _rdflib_runner(data) if engine == "rdflib" else _oxigraph_runner(data)
+    raws = []
+    for check in checks:
+        for row in run(check):
+            if "focus" not in row:
+                raise InputError(f"{check.path.name}: a row without ?focus; a check must project ?focus")
+            raws.append(_Raw(row["focus"], check.iri, row.get("value"), SH.SPARQLConstraintComponent,
+                             check.severity, fill_message(check, row), row.get("path"), check.name))
+    return raws
+
+
+def fill_message(check: Check, row: dict[str, Node]) -> str:
+    """The first message template of ``check`` whose ``{variables}`` the row binds, filled with CURIEs."""
+    for template in check.messages:
+        names = re.findall(r"\{(\w+)\}", template)
+        if all(name in row for name in names):
+            return re.sub(r"\{(\w+)\}", lambda m: show(row[m.group(1)]), template)
+    return check.title
+
+
+@lru_cache(maxsize=64)
+def _prepared(text: str) -> Any:
+    """rdflib's parsed and translated form of a check, kept per query text."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text)
+
+
+def _rdflib_runner(data: Graph | _TermTable) -> Callable[[Check], list[dict[str, Node]]]:
+    graph = data.graph() if isinstance(data, _TermTable) else data
+
+    def run(check: Check) -> list[dict[str, Node]]:
+        try:
+            result = graph.query(_prepared(check.query))
+        except Exception as exc:
+            raise InputError(f"{check.path.name}: the check failed: {' '.join(str(exc).split())}") from exc
+        return [{str(k): v for k, v in row.asdict().items() if v is not None} for row in result]
+
+    return run
+
+
+def _oxigraph_runner(data: Graph | _TermTable) -> Callable[[Check], list[dict[str, Node]]]:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    if isinstance(data, _TermTable):  # canonical N-Triples have no blank nodes: Oxigraph parses them
+        store.load(data.ntriples(), format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store.bulk_extend(_ox_quads(data))
+
+    def run(check: Check) -> list[dict[str, Node]]:
+        try:
+            solutions = store.query(check.query)
+        except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
+            raise InputError(f"{check.path.name}: the check failed: {' '.join(str(exc).split())}") from exc
+        names = [v.value for v in solutions.variables]
+        rows = []
+        for solution in solutions:
+            rows.append({name: _from_ox(term) for name, term in zip(names, solution, strict=True)
+                         if term is not None})
+        return rows
+
+    return run
+
+
+def _ox_quads(graph: Graph) -> Iterator[Any]:
+    """The triples of ``graph`` as Oxigraph quads; blank nodes keep their ids, so results map back."""
+    import pyoxigraph as ox
+
+    cache: dict[Node, Any] = {}
+
+    def term(t: Node) -> Any:
+        found = cache.get(t)
+        if found is None:
+            if isinstance(t, URIRef):
+                found = ox.NamedNode(str(t))
+            elif isinstance(t, BNode):
+                found = ox.BlankNode(str(t))
+            elif t.language:  # a Literal
+                found = ox.Literal(str(t), language=t.language)
+            elif t.datatype:
+                found = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            else:
+                found = ox.Literal(str(t))
+            cache[t] = found
+        return found
+
+    for s, p, o in graph:
+        yield ox.Quad(term(s), term(p), term(o))
+
+
+_XSD_STRING = str(XSD.string)
+
+
+def _from_ox(term: Any) -> Node:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
+
+
+# --------------------------------------------------------------------------------------------------
+# The fast engine: the SHACL Core subset of the shapes, compiled
+# --------------------------------------------------------------------------------------------------
+
+#: Predicates of a shape that carry no constraint.
+_ANNOTATIONS = {RDF.type, RDFS.comment, RDFS.label, SH.name, SH.description, SH.message, SH.severity,
+                SH.order, SH.group, SH.deactivated}
+#: Targets and constraint parameters the fast engine implements.
+_SUPPORTED = {SH.targetClass, SH.property, SH.path, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind,
+              SH["class"], SH.pattern, SH.flags, SH.languageIn, SH.minLength, SH.maxLength, SH["in"],
+              SH["or"], SH["and"], SH["not"], SH.node, SH.minInclusive, SH.maxInclusive, SH.minExclusive,
+              SH.maxExclusive, SH.lessThanOrEquals, SH.hasValue}
+_NODE_KINDS = {
+    SH.IRI: (URIRef,), SH.BlankNode: (BNode,), SH.Literal: (Literal,), SH.BlankNodeOrIRI: (BNode, URIRef),
+    SH.BlankNodeOrLiteral: (BNode, Literal), SH.IRIOrLiteral: (URIRef, Literal),
+}
+_PYTHON_TYPES = {XSD.string: str, RDF.langString: str, XSD.integer: int, XSD.decimal: Decimal,
+                 XSD.boolean: bool, XSD.float: float, XSD.double: float}
+
+# A constraint: (context, focus, value nodes) -> failures, each (value node or None, component)
+Constraint = Callable[["_Context", Node, Sequence[Node]], Iterable[tuple[Node | None, URIRef]]]
+
+
+@dataclass
+class _Shape:
+    node: Node
+    path: Node | None
+    severity: URIRef
+    message: str | None
+    targets: tuple[URIRef, ...]
+    constraints: list[Constraint]
+    properties: list[_Shape]
+
+
+class CoreEngine:
+    """The shapes compiled once; :meth:`validate` runs them over any number of graphs."""
+
+    def __init__(self, shapes: Graph, roots: list[_Shape]):
+        self.shapes = shapes
+        self.roots = roots
+
+    @classmethod
+    def compile(cls, shapes: Graph) -> CoreEngine:
+        """Compile the shapes with targets (and everything they refer to); raise if a feature is missing."""
+        cached = _COMPILED.get(id(shapes))
+        if cached is not None and cached.shapes is shapes:
+            return cached
+        compiler = _Compiler(shapes)
+        targets = {SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target}
+        unsupported = sorted({curie(p) for p in targets for _ in shapes.subject_objects(p)})
+        if unsupported:
+            raise UnsupportedShapes(f"the fast engine supports sh:targetClass only, not {', '.join(unsupported)}")
+        roots = [compiler.shape(node) for node in sorted(set(shapes.subjects(SH.targetClass)), key=str)]
+        engine = cls(shapes, [r for r in roots if r is not None])
+        _COMPILED[id(shapes)] = engine
+        return engine
+
+    def validate(self, data: Graph | _TermTable) -> list[_Raw]:
+        ctx = _Context(data, self.shapes)
+        raws: list[_Raw] = []
+        for shape in self.roots:
+            focus = sorted(set().union(*(ctx.instances(c) for c in shape.targets)), key=str)
+            raws.extend(ctx.evaluate(shape, focus))
+        return raws
+
+
+_COMPILED: dict[int, CoreEngine] = {}
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph):
+        self.g = shapes
+        self.done: dict[Node, _Shape | None] = {}
+
+    def shape(self, node: Node) -> _Shape | None:
+        if node in self.done:
+            found = self.done[node]
+            if found is None:
+                raise UnsupportedShapes(f"recursive shape {shape_name(self.g, node)}")
+            return found
+        g = self.g
+        if g.value(node, SH.deactivated) == Literal(True):
+            self.done[node] = None
+            return None
+        self.done[node] = None  # marks "in progress" against recursion
+        predicates = set(g.predicates(node)) - _ANNOTATIONS
+        unknown = sorted(curie(p) for p in predicates - _SUPPORTED)
+        if unknown:
+            raise UnsupportedShapes(f"{shape_name(g, node)} uses {', '.join(unknown)}, which the fast engine "
+                                    "does not implement; validate with the pyshacl engine")
+        constraints: list[Constraint] = []
+        for predicate in sorted(predicates - {SH.targetClass, SH.property, SH.path, SH.flags}, key=str):
+            for value in g.objects(node, predicate):
+                constraints.append(self.constraint(node, predicate, value))
+        properties = []
+        for child in sorted(g.objects(node, SH.property), key=str):
+            compiled = self.shape(child)
+            if compiled is not None:
+                properties.append(compiled)
+        compiled = _Shape(node, g.value(node, SH.path), g.value(node, SH.severity) or SH.Violation,
+                          _english(g, node, SH.message), tuple(sorted(g.objects(node, SH.targetClass), key=str)),
+                          constraints, properties)
+        self.done[node] = compiled
+        return compiled
+
+    def members(self, node: Node) -> list[Node]:
+        return list(self.g.items(node))
+
+    def constraint(self, shape: Node, predicate: URIRef, value: Node) -> Constraint:
+        if predicate == SH.minCount:
+            n = int(value)
+            return lambda ctx, f, vs: [(None, SH.MinCountConstraintComponent)] if len(vs) < n else []
+        if predicate == SH.maxCount:
+            n = int(value)
+            return lambda ctx, f, vs: [(None, SH.MaxCountConstraintComponent)] if len(vs) > n else []
+        if predicate == SH.datatype:
+            return _each(lambda ctx, v: _has_datatype(v, value), SH.DatatypeConstraintComponent)
+        if predicate == SH.nodeKind:
+            kinds = _NODE_KINDS[value]
+            return _each(lambda ctx, v: isinstance(v, kinds), SH.NodeKindConstraintComponent)
+        if predicate == SH["class"]:
+            return _each(lambda ctx, v: v in ctx.instances(value), SH.ClassConstraintComponent)
+        if predicate == SH.pattern:
+            flags = str(self.g.value(shape, SH.flags) or "")
+            regex = re.compile(str(value), (re.IGNORECASE if "i" in flags else 0) | (re.MULTILINE if "m" in flags else 0))
+            return _each(lambda ctx, v: not isinstance(v, BNode) and regex.search(_lexical(v)) is not None,
+                         SH.PatternConstraintComponent)
+        if predicate == SH.languageIn:
+            wanted = {str(x).lower() for x in self.members(value)}
+            return _each(lambda ctx, v: _language_in(v, wanted), SH.LanguageInConstraintComponent)
+        if predicate in (SH.minLength, SH.maxLength):
+            n = int(value)
+            component = SH.MinLengthConstraintComponent if predicate == SH.minLength \
+                else SH.MaxLengthConstraintComponent
+
+            def length_ok(ctx: _Context, v: Node) -> bool:
+                if isinstance(v, BNode):
+                    return predicate == SH.minLength and n == 0
+                size = len(_lexical(v))
+                return size >= n if predicate == SH.minLength else size <= n
+            return _each(length_ok, component)
+        if predicate == SH["in"]:
+            allowed = set(self.members(value))
+            return _each(lambda ctx, v: v in allowed, SH.InConstraintComponent)
+        if predicate == SH.hasValue:
+            return lambda ctx, f, vs: [] if value in vs else [(None, SH.HasValueConstraintComponent)]
+        if predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
+            return self.range_constraint(predicate, value)
+        if predicate == SH["or"]:
+            shapes = [self.shape(m) for m in self.members(value)]
+            return _each(lambda ctx, v: any(s is None or ctx.conforms(v, s) for s in shapes),
+                         SH.OrConstraintComponent)
+        if predicate == SH["and"]:
+            shapes = [self.shape(m) for m in self.members(value)]
+            return _each(lambda ctx, v: all(s is None or ctx.conforms(v, s) for s in shapes),
+                         SH.AndConstraintComponent)
+        if predicate == SH["not"]:
+            negated = self.shape(value)
+            return _each(lambda ctx, v: negated is None or not ctx.conforms(v, negated), SH.NotConstraintComponent)
+        if predicate == SH.node:
+            target = self.shape(value)
+            return _each(lambda ctx, v: target is None or ctx.conforms(v, target), SH.NodeConstraintComponent)
+        if predicate == SH.lessThanOrEquals:
+            other = value
+
+            def less_than_or_equals(ctx: _Context, f: Node, vs: Sequence[Node]) -> list:
+                others = ctx.values(f, other)
+                return [(v, SH.LessThanOrEqualsConstraintComponent)
+                        for v in vs if not all(_ordered(v, o, allow_equal=True) for o in others)]
+            return less_than_or_equals
+        raise UnsupportedShapes(f"{shape_name(self.g, shape)}: {curie(predicate)} is not implemented")  # pragma: no cover
+
+    def range_constraint(self, predicate: URIRef, limit: Node) -> Constraint:
+        component = {SH.minInclusive: SH.MinInclusiveConstraintComponent,
+                     SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+                     SH.minExclusive: SH.MinExclusiveConstraintComponent,
+                     SH.maxExclusive: SH.MaxExclusiveConstraintComponent}[predicate]
+        if predicate in (SH.minInclusive, SH.minExclusive):
+            return _each(lambda ctx, v: _ordered(limit, v, allow_equal=predicate == SH.minInclusive), component)
+        return _each(lambda ctx, v: _ordered(v, limit, allow_equal=predicate == SH.maxInclusive), component)
+
+
+def _each(test: Callable[[_Context, Node], bool], component: URIRef) -> Constraint:
+    """A constraint that checks each value node on its own (so it has nothing to say without values)."""
+    def check(ctx: _Context, f: Node, vs: Sequence[Node]) -> list[tuple[Node | None, URIRef]]:
+        return [(v, component) for v in vs if not test(ctx, v)]
+    check.per_value = True  # type: ignore[attr-defined]
+    return check
+
+
+class _Context:
+    """One validation run over one data graph: indexes and class extensions, computed on demand."""
+
+    def __init__(self, data: Graph | _TermTable, shapes: Graph):
+        self.data = data
+        self.shapes = shapes  # where complex (blank node) paths are described
+        self.out: dict[Node, dict[Node, list[Node]]] = {}
+        self.inv: dict[Node, dict[Node, list[Node]]] = {}
+        self.extensions: dict[Node, frozenset[Node]] = {}
+
+    def index(self, predicate: Node, inverse: bool = False) -> dict[Node, list[Node]]:
+        table = self.inv if inverse else self.out
+        found = table.get(predicate)
+        if found is None:
+            found = {}
+            for s, o in self.data.subject_objects(predicate):
+                key, value = (o, s) if inverse else (s, o)
+                bucket = found.get(key)
+                if bucket is None:
+                    found[key] = [value]
+                else:
+                    bucket.append(value)
+            table[predicate] = found
+        return found
+
+    def instances(self, cls: Node) -> frozenset[Node]:
+        """Nodes typed ``cls`` or a subclass of it (rdf:type/rdfs:subClassOf*), as SHACL defines it."""
+        found = self.extensions.get(cls)
+        if found is None:
+            subclasses = {cls}
+            todo = [cls]
+            below = self.index(RDFS.subClassOf, inverse=True)
+            while todo:
+                for sub in below.get(todo.pop(), ()):
+                    if sub not in subclasses:
+                        subclasses.add(sub)
+                        todo.append(sub)
+            typed = self.index(RDF.type, inverse=True)
+            found = frozenset(x for c in subclasses for x in typed.get(c, ()))
+            self.extensions[cls] = found
+        return found
+
+    def values(self, focus: Node, path: Node) -> Sequence[Node]:
+        """The value nodes of ``path`` from ``focus`` (predicate, inverse, alternative, sequence, * + ?)."""
+        if isinstance(path, URIRef):
+            return self.index(path).get(focus, ())
+        g = self.shapes
+        inverse = g.value(path, SH.inversePath)
+        if inverse is not None:
+            if isinstance(inverse, URIRef):
+                return self.index(inverse, inverse=True).get(focus, ())
+            raise UnsupportedShapes("only an IRI may be inverted by sh:inversePath")
+        alternatives = g.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return list(dict.fromkeys(v for p in g.items(alternatives) for v in self.values(focus, p)))
+        for closure, with_self, repeat in ((SH.zeroOrMorePath, True, True), (SH.oneOrMorePath, False, True),
+                                           (SH.zeroOrOnePath, True, False)):
+            inner = g.value(path, closure)
+            if inner is not None:
+                seen: dict[Node, None] = {focus: None} if with_self else {}
+                frontier = [focus]
+                while frontier:
+                    step = [v for f in frontier for v in self.values(f, inner) if v not in seen]
+                    seen.update(dict.fromkeys(step))
+                    frontier = step if repeat else []
+                return list(seen)
+        steps = list(g.items(path))
+        if steps:
+            nodes = [focus]
+            for step in steps:
+                nodes = list(dict.fromkeys(v for n in nodes for v in self.values(n, step)))
+            return nodes
+        raise UnsupportedShapes(f"unsupported sh:path {path!r}")
+
+    def evaluate(self, shape: _Shape, focus_nodes: Iterable[Node]) -> list[_Raw]:
+        raws = []
+        focus_nodes = list(focus_nodes)
+        always = [c for c in shape.constraints if not getattr(c, "per_value", False)]
+        per_value = [c for c in shape.constraints if getattr(c, "per_value", False)]
+        index = self.index(shape.path) if isinstance(shape.path, URIRef) else None
+        for f in focus_nodes:
+            if shape.path is None:
+                values: Sequence[Node] = (f,)
+            elif index is not None:
+                values = index.get(f, ())
+            else:
+                values = self.values(f, shape.path)
+            for constraint in always + per_value if values else always:
+                for value, component in constraint(self, f, values):
+                    raws.append(_Raw(f, shape.node, value, component, shape.severity, shape.message))
+        for child in shape.properties:
+            raws.extend(self.evaluate(child, focus_nodes))
+        return raws
+
+    def conforms(self, node: Node, shape: _Shape) -> bool:
+        values = self.values(node, shape.path) if shape.path is not None else [node]
+        if any(list(c(self, node, values)) for c in shape.constraints):
+            return False
+        return all(self.conforms(node, child) for child in shape.properties)
+
+
+def _has_datatype(v: Node, datatype: Node) -> bool:
+    """``v`` is a well-formed literal of ``datatype`` (rdf:langString: has a language tag)."""
+    if not isinstance(v, Literal):
+        return False
+    if datatype == RDF.langString:
+        return bool(v.language)
+    if datatype == RDFS.Literal:
+        return True
+    actual = v.datatype or (None if v.language else XSD.string)
+    if actual != datatype or getattr(v, "ill_typed", False):
+        return False
+    python_type = _PYTHON_TYPES.get(datatype)
+    if python_type is None:
+        return True
+    if python_type is int:
+        return isinstance(v.value, int) and not isinstance(v.value, bool)
+    return isinstance(v.value, python_type)
+
+
+def _language_in(v: Node, wanted: set[str]) -> bool:
+    if not isinstance(v, Literal) or not v.language:
+        return False
+    tag = v.language.lower()
+    return "*" in wanted or tag in wanted or tag.split("-")[0] in wanted
+
+
+def _lexical(v: Node) -> str:
+    return str(v)
+
+
+def _ordered(low: Node, high: Node, *, allow_equal: bool) -> bool:
+    """``low <= high`` (or ``<``) for two comparable literals: numbers, or strings and IRIs as text."""
+    def key(x: Node) -> Any:
+        if isinstance(x, URIRef):
+            return str(x)
+        if isinstance(x, Literal):
+            value = x.value
+            if isinstance(value, bool) or getattr(x, "ill_typed", False):
+                return None
+            if isinstance(value, int | float | Decimal | str):
+                return value
+        return None
+
+    a, b = key(low), key(high)
+    if a is None or b is None or isinstance(a, str) != isinstance(b, str):
+        return False
+    try:
+        return a <= b if allow_equal else a < b
+    except TypeError:
+        return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Showing results: names, paths, terms; the report graph, text and JSON
+# --------------------------------------------------------------------------------------------------
+
+def curie(iri: Node) -> str:
+    """The CURIE of an IRI where a prefix covers it (ours, the shapes', SHACL's), else ``<iri>``."""
+    text = str(iri)
+    for namespace, prefix in _LOCAL_CURIES.items():
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    if isinstance(iri, URIRef):
+        found = compress(text)
+        return found if found else f"<{text}>"
+    return iri.n3() if isinstance(iri, BNode | Literal) else text
+
+
+def show(term: Node) -> str:
+    """A term for people: a CURIE for an IRI, a literal in Turtle syntax with a CURIE datatype."""
+    if isinstance(term, Literal):
+        body = json.dumps(str(term), ensure_ascii=False)
+        if term.language:
+            return f"{body}@{term.language}"
+        if term.datatype and term.datatype != XSD.string:
+            return f"{body}^^{curie(term.datatype)}"
+        return body
+    return curie(term)
+
+
+def _local(iri: Node) -> str:
+    return re.split(r"[#/]", str(iri))[-1]
+
+
+def path_text(shapes: Graph, path: Node | None) -> str | None:
+    """A SHACL path in SPARQL property-path syntax with CURIEs (``skos:exactMatch|skos:closeMatch``)."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return curie(path)
+    inverse = shapes.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{path_text(shapes, inverse)}"
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(path_text(shapes, p) or "" for p in shapes.items(alternatives))
+    for predicate, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = shapes.value(path, predicate)
+        if inner is not None:
+            return f"({path_text(shapes, inner)}){mark}"
+    steps = list(shapes.items(path))
+    return "/".join(path_text(shapes, s) or "" for s in steps) if steps else path.n3()
+
+
+def shape_name(shapes: Graph, shape: Node) -> str:
+    """A shape's CURIE; a blank-node property shape is named by its parent and path: ``nmdkgsh:Gene[skos:exactMatch]``."""
+    if isinstance(shape, URIRef):
+        return curie(shape)
+    parent = shapes.value(predicate=SH.property, object=shape)
+    path = path_text(shapes, shapes.value(shape, SH.path))
+    if parent is not None and path:
+        return f"{shape_name(shapes, parent)}[{path}]"
+    return f"anonymous shape{f' on {path}' if path else ''}"
+
+
+def report_graph(conforms: bool, results: Sequence[Result], shapes: Graph) -> Graph:
+    """The SHACL validation report (``sh:ValidationReport``) of ``results``."""
+    report = Graph(bind_namespaces="none")
+    root = BNode("report")
+    report.add((root, RDF.type, SH.ValidationReport))
+    report.add((root, SH.conforms, Literal(conforms)))
+    for number, r in enumerate(results, start=1):
+        node = BNode(f"result{number}")
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, r.focus))
+        if r.path is not None:
+            report.add((node, SH.resultPath, r.path))
+            if isinstance(r.path, BNode):  # a complex path: copy its structure from the shapes
+                _copy_description(shapes, r.path, report)
+        if r.value is not None:
+            report.add((node, SH.value, r.value))
+        report.add((node, SH.sourceConstraintComponent, r.component))
+        report.add((node, SH.sourceShape, r.source))
+        if isinstance(r.source, BNode):  # an anonymous shape: say what it is
+            _copy_description(shapes, r.source, report)
+        report.add((node, SH.resultSeverity, r.severity))
+        report.add((node, SH.resultMessage, Literal(r.message, lang="en")))
+    prefixes = {"sh": str(SH), "nmdkgsh": SHAPES_NS}
+    for term in {t for triple in report for t in triple if isinstance(t, URIRef)}:
+        found = prefix_of(term)
+        if found:
+            prefixes.setdefault(*found)
+    for prefix, namespace in sorted(prefixes.items()):
+        report.bind(prefix, namespace, override=True, replace=True)
+    return report
+
+
+def _copy_description(source: Graph, node: Node, target: Graph) -> None:
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        if isinstance(o, BNode):
+            _copy_description(source, o, target)
+
+
+def format_text(result: ValidationResult, *, limit: int | None = 50) -> str:
+    """The report for people: a summary line, then the results grouped by shape (or check).
+
+    Per result: the focus node's label and CURIE, the path, the value and the message. At most ``limit``
+    results are shown per shape (None: all); ``--format json`` and ``--report`` always hold them all.
+    """
+    violations, warnings = len(result.violations), len(result.warnings)
+    verdict = "conforms" if result.conforms else "does not conform"
+    summary = (f"The graph {verdict}: {_count(violations, 'violation')}, {_count(warnings, 'warning')} "
+               f"({result.triples:,} triples; engine {result.engine}).")
+    lines = [summary]
+    groups: dict[tuple[URIRef, str], list[Result]] = defaultdict(list)
+    for r in result.results:
+        groups[(r.severity, r.source_name)].append(r)
+    for (severity, name), members in groups.items():
+        lines.append("")
+        lines.append(f"{_local(severity)}: {name} ({_count(len(members), 'result')})")
+        for r in members[: limit if limit is not None else len(members)]:
+            label = f'"{r.focus_label}" ' if r.focus_label else ""
+            lines.append(f"  - {label}{curie(r.focus)}")
+            where = [f"path {r.path_text}"] if r.path_text else []
+            if r.value is not None and r.value != r.focus:
+                where.append(f"value {show(r.value)}")
+            if where:
+                lines.append(f"      {'; '.join(where)}")
+            lines.append(f"      {r.message}")
+        if limit is not None and len(members) > limit:
+            lines.append(f"  ... and {len(members) - limit} more (--format json or --report lists every result)")
+    return "\n".join(lines) + "\n"
+
+
+def format_json(result: ValidationResult) -> str:
+    """The results as a JSON list of records (see :meth:`Result.as_dict`)."""
+    return json.dumps([r.as_dict() for r in result.results], indent=2, ensure_ascii=False) + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+__all__ = [
+    "AUTO_LIMIT", "CHECKS_DIR", "ENGINES", "Check", "CoreEngine", "NonConformingGraph", "Result",
+    "UnsupportedShapes", "ValidationResult", "default_shapes", "format_json", "format_text", "load_checks",
+    "load_shapes", "read_rdf", "report_graph", "run_checks", "validate_graph", "with_ontology",
+]

@@ -1,0 +1,245 @@
+"""Phenotype-driven ranking: scores worked out by hand on a toy graph, then the default build and the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+from rdflib import Graph
+
+from nmdkg import network
+from nmdkg.diagnose import Ranker, check_terms, read_patients
+from nmdkg.errors import InputError
+from tests.test_network import TOY
+
+LN2, LN20 = math.log(2), math.log(20)
+
+
+@pytest.fixture(scope="module")
+def toy() -> Ranker:
+    return Ranker(network.read(Graph().parse(data=TOY, format="turtle")))
+
+
+def w(f):  # the default frequency weight: 0.75 + 0.25 f, unknown frequency 0.5
+    return 0.75 + 0.25 * f
+
+
+def test_toy_ranks_the_annotated_diseases_only(toy):
+    assert toy.diseases == ["OMIM:310200", "ORPHA:589"]   # the MONDO seed is reported through its counterpart
+
+
+def test_toy_information_content_by_hand(toy):
+    ic = dict(zip(toy.terms, toy.ic, strict=True))
+    assert ic["HP:0000118"] == 0 and ic["HP:0003011"] == 0      # both diseases have the musculature branch
+    assert ic["HP:0003236"] == pytest.approx(LN2)   # creatine kinase: OMIM:310200 only (MG's is NOT)
+    assert ic["HP:0001250"] == 0                                # seizure: nobody
+
+
+def test_toy_score_by_hand(toy):
+    # background: the mean s_t(d) over the five annotated terms (CK, calf, motor delay, myopathy, weakness)
+    mu_dmd = (LN2 * (w(1.0) + w(0.75) + w(0.5) + w(0.5)) - LN20) / 5   # weakness: not implied, IC 0 match
+    mu_mg = (LN2 * w(0.9) - 4 * LN20) / 5
+    scores = toy.scores(["HP:0003236"])
+    assert scores[0] == pytest.approx(LN2 * w(1.0) - mu_dmd)
+    # MG: no match, the mismatch cost, and its NOT creatine kinase annotation
+    assert scores[1] == pytest.approx(-LN20 - LN2 - mu_mg)
+
+
+def test_absent_findings_lower_a_score_by_their_frequency(toy):
+    base = toy.scores(["HP:0003236"])
+    lowered = toy.scores(["HP:0003236"], ["HP:0003707"])      # calf pseudohypertrophy, 3/4 in OMIM:310200
+    assert base[0] - lowered[0] == pytest.approx(LN2 * 0.75)
+    assert lowered[1] == pytest.approx(base[1])
+
+
+def test_negated_annotations_lower_a_score_and_are_explained(toy):
+    results = {r.id: r for r in toy.rank(["HP:0003236", "HP:0001324"], top=2)}
+    mg = results["ORPHA:589"]
+    assert results["OMIM:310200"].penalties == ()
+    assert [(p.kind, p.finding, p.annotation) for p in mg.penalties] == [
+        ("present but excluded", "HP:0003236", "HP:0003236")]
+    assert mg.penalties[0].value == pytest.approx(LN2 / 2)
+
+
+def test_results_explain_their_matches(toy):
+    [best] = toy.rank(["HP:0003707", "HP:0003198"], top=1)
+    assert best.id == "OMIM:310200" and best.counterpart_of == ({"id": "MONDO:0010679",
+                                                                 "label": "Duchenne muscular dystrophy"},)
+    match = {m.finding: m for m in best.matched}
+    calf = match["HP:0003707"]
+    assert (calf.annotation, calf.common_ancestor, calf.exact, calf.frequency) == (
+        "HP:0003707", "HP:0003707", True, 0.75)
+    assert calf.contribution == pytest.approx(LN2 * w(0.75) / 2)
+    record = best.as_dict()
+    assert set(record) == {"rank", "id", "label", "score", "background", "matched", "penalties",
+                           "counterpart_of"}
+    assert record["matched"][0]["finding"] in ("HP:0003707", "HP:0003198")
+
+
+# -- checking identifiers -------------------------------------------------------------------------
+
+def test_obsolete_terms_name_their_replacement():
+    with pytest.raises(InputError, match=r"HP:0002355 \(Difficulty walking\) is obsolete; use HP:0001288"):
+        check_terms(["HP:0002355"])
+
+
+@pytest.mark.parametrize("terms,absent,message", [
+    (["HP:9999999"], [], "unknown HPO term HP:9999999"),
+    (["HP:12"], [], "not an HPO identifier"),
+    (["HP:0000006"], [], "is not a phenotypic abnormality"),
+    (["HP:0001324"], ["HP:0001324"], "given as both present and absent"),
+    ([], ["HP:0001324"], "no present finding"),
+])
+def test_bad_terms_are_input_errors(terms, absent, message):
+    with pytest.raises(InputError, match=message):
+        check_terms(terms, absent)
+
+
+def test_alternative_identifiers_are_read_as_their_primary_term():
+    from nmdkg.sources import hpo_obo
+
+    hpo = hpo_obo.load()
+    alt, primary = next((a, p) for a, p in sorted(hpo.alt_ids.items())
+                        if "HP:0000118" in hpo.ancestors(p) and not hpo.terms[p].obsolete)
+    present, _, notes = check_terms([alt])
+    assert present == (primary,) and alt in notes[0]
+
+
+# -- the default build ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ranker(nmd_graph) -> Ranker:
+    return Ranker.from_graph(nmd_graph)
+
+
+@pytest.mark.parametrize("disease", ["OMIM:310200", "ORPHA:589", "OMIM:253300"])
+def test_a_disease_own_phenotypes_rank_it_first(ranker, disease):
+    own = sorted(ranker.data.bipartite.adj[disease])
+    assert ranker.rank(own, top=1)[0].id == disease
+
+
+def test_most_diseases_are_first_for_their_own_phenotypes(ranker):
+    rng = np.random.default_rng(0)
+    sample = rng.choice(len(ranker.diseases), 60, replace=False)
+    first = sum(int(np.argmax(ranker.scores(sorted(ranker.data.bipartite.adj[ranker.diseases[i]])))) == i
+                for i in sample)
+    assert first >= 55
+
+
+def test_an_absent_finding_the_disease_has_lowers_it(ranker):
+    dmd = ranker.diseases.index("OMIM:310200")
+    own = sorted(ranker.data.bipartite.adj["OMIM:310200"])
+    present, absent = own[:4], own[4:6]
+    assert ranker.scores(present, absent)[dmd] < ranker.scores(present)[dmd]
+
+
+def test_a_finding_a_disease_excludes_lowers_it(ranker):
+    disease, excluded = next((d, p) for d, p in ranker.data.negated if d.startswith(("OMIM", "ORPHA"))
+                             and ranker.data.bipartite.degree(d) >= 3)
+    index = ranker.diseases.index(disease)
+    own = sorted(ranker.data.bipartite.adj[disease])[:3]
+    with_excluded = ranker.scores([*own, excluded])[index]
+    penalties = ranker._penalties([*own, excluded], ())
+    assert penalties[index] > 0
+    result = ranker.explain(index, 1, with_excluded, [*own, excluded], ())
+    assert any(p.kind == "present but excluded" for p in result.penalties)
+
+
+def test_the_article_disorders_are_reported_through_their_counterparts(ranker):
+    [top] = ranker.rank(["HP:0003236", "HP:0003707", "HP:0003560", "HP:0002194"], top=1)
+    results = ranker.rank(["HP:0003236", "HP:0003707", "HP:0003560", "HP:0002194"], top=20)
+    dmd = next(r for r in results if r.id == "OMIM:310200")
+    assert dmd.counterpart_of == ({"id": "MONDO:0010679", "label": "Duchenne muscular dystrophy"},)
+    assert top.score >= dmd.score
+
+
+def test_ranking_is_fast_once_loaded(ranker):
+    own = sorted(ranker.data.bipartite.adj["ORPHA:589"])[:6]
+    start = time.perf_counter()
+    ranker.rank(own, ["HP:0001250"], top=10)
+    assert time.perf_counter() - start < 0.1
+    patients = [sorted(ranker.data.bipartite.adj[d])[:5] for d in ranker.diseases[:100]]
+    start = time.perf_counter()
+    for present in patients:
+        ranker.rank_checked(present, (), 10)
+    assert time.perf_counter() - start < 5
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graph_file(nmd_graph, tmp_path_factory):
+    path = tmp_path_factory.mktemp("graph") / "nmdkg.nt"
+    nmd_graph.serialize(path, format="nt", encoding="utf-8")
+    return path
+
+
+def test_cli_table(run, graph_file):
+    result = run("diagnose", "HP:0003236", "HP:0003707", "HP:0003560", "--absent", "HP:0001250", "--top", "3",
+                 "--graph", str(graph_file))
+    assert result.exit_code == 0, result.stderr
+    assert "Absent:   HP:0001250 Seizure" in result.stdout
+    ranks = [line.split()[0] for line in result.stdout.splitlines() if line[:4].strip().isdigit()]
+    assert ranks == ["1", "2", "3"]
+    assert "exact, IC" in result.stdout and "not for clinical decisions" in result.stdout
+
+
+def test_cli_json(run, graph_file):
+    result = run("diagnose", "HP:0001324", "HP:0003394", "--format", "json", "--top", "5",
+                 "--graph", str(graph_file.parent))
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert [r["rank"] for r in record["results"]] == [1, 2, 3, 4, 5]
+    assert all(r["id"].startswith(("OMIM:", "ORPHA:")) for r in record["results"])
+    assert record["results"][0]["matched"]
+
+
+def test_cli_batch(run, graph_file, tmp_path):
+    patients = tmp_path / "patients.jsonl"
+    patients.write_text(
+        json.dumps({"id": "p1", "present": sorted(["HP:0003236", "HP:0003707", "HP:0003560"])}) + "\n\n"
+        + json.dumps({"id": "p2", "present": ["HP:0001324", "HP:0000508"], "absent": ["HP:0003236"]}) + "\n")
+    out = tmp_path / "ranked.jsonl"
+    result = run("diagnose", "--patients", str(patients), "--top", "4", "--out", str(out),
+                 "--graph", str(graph_file))
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["p1", "p2"]
+    first = lines[0]["results"][0]
+    assert {"rank", "id", "label", "score", "matched"} <= set(first) and first["rank"] == 1
+    assert len(lines[1]["results"]) == 4
+
+
+def test_cli_obsolete_term_is_a_usage_error(run, tmp_path):
+    result = run("diagnose", "HP:0002355", "--graph", str(tmp_path / "never-read.nt"))
+    assert result.exit_code == 2
+    assert "HP:0002355 (Difficulty walking) is obsolete; use HP:0001288 (Gait disturbance)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_bad_patients_file(run, tmp_path):
+    patients = tmp_path / "patients.jsonl"
+    patients.write_text('{"id": "p1", "present": ["HP:0001324"]}\n{"id": "p2", "present": ["HP:0002355"]}\n')
+    out = tmp_path / "ranked.jsonl"
+    result = run("diagnose", "--patients", str(patients), "--out", str(out))
+    assert result.exit_code == 2 and "patient 'p2': HP:0002355" in result.stderr
+    assert not out.exists()
+    patients.write_text('{"id": "p1", "present": "HP:0001324"}\n')
+    result = run("diagnose", "--patients", str(patients))
+    assert result.exit_code == 2 and "patients.jsonl:1: 'present' must be a list" in result.stderr
+
+
+def test_read_patients_reports_the_line(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "present": ["HP:0001324"]}\nnot json\n')
+    with pytest.raises(InputError, match=r"p\.jsonl:2: not valid JSON"):
+        read_patients(path)
+
+
+def test_cli_usage_errors(run, tmp_path):
+    assert run("diagnose").exit_code == 2
+    both = run("diagnose", "HP:0001324", "--patients", str(tmp_path / "p.jsonl"))
+    assert both.exit_code == 2 and "not both" in both.stderr
