@@ -13,6 +13,7 @@ PATTERNS: dict[str, str] = {
     "HP": r"^HP:\d{7}$",
     "OMIM": r"^OMIM:\d{6}$",
     "ORPHA": r"^ORPHA:\d+$",
+    "DECIPHER": r"^DECIPHER:\d+$",
     "UMLS": r"^UMLS:C\d{7}$",
     "HGNC": r"^HGNC:\d+$",
     "NCBIGene": r"^NCBIGene:\d+$",

@@ -132,7 +132,7 @@ LOCAL_PREFIXES: dict[str, str] = {
 
 
 #: Where this project writes a prefix differently from the maps' preferred spelling (HPO's convention).
-PREFERRED_PREFIXES: dict[str, str] = {"orpha": "ORPHA"}
+PREFERRED_PREFIXES: dict[str, str] = {"orpha": "ORPHA", "decipher": "DECIPHER"}
 
 
 @lru_cache(maxsize=1)

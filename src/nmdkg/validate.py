@@ -17,7 +17,7 @@ suite and the real graph):
 * ``pyshacl``: pySHACL, the reference SHACL engine. Complete, but it takes half a minute on the default
   build (250,000 triples) and minutes at full-HPO scale;
 * ``fast``: :class:`CoreEngine`, a compiler of the SHACL Core subset the shapes use into lookups on
-  per-predicate indexes: about two seconds on the default build. It refuses shapes that use anything
+  per-predicate indexes: a few seconds on the default build. It refuses shapes that use anything
   outside that subset (:class:`UnsupportedShapes`), so it can never skip a constraint silently.
 
 ``auto`` (the default) takes pySHACL up to :data:`AUTO_LIMIT` triples and the fast engine above. The
@@ -662,22 +662,25 @@ class CoreEngine:
 _COMPILED: dict[int, CoreEngine] = {}
 
 
+_IN_PROGRESS = object()
+
+
 class _Compiler:
     def __init__(self, shapes: Graph):
         self.g = shapes
-        self.done: dict[Node, _Shape | None] = {}
+        self.done: dict[Node, Any] = {}  # a _Shape, None (deactivated) or _IN_PROGRESS
 
     def shape(self, node: Node) -> _Shape | None:
         if node in self.done:
             found = self.done[node]
-            if found is None:
+            if found is _IN_PROGRESS:
                 raise UnsupportedShapes(f"recursive shape {shape_name(self.g, node)}")
             return found
         g = self.g
         if g.value(node, SH.deactivated) == Literal(True):
             self.done[node] = None
             return None
-        self.done[node] = None  # marks "in progress" against recursion
+        self.done[node] = _IN_PROGRESS
         predicates = set(g.predicates(node)) - _ANNOTATIONS
         unknown = sorted(curie(p) for p in predicates - _SUPPORTED)
         if unknown:
