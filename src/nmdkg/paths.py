@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -19,3 +20,24 @@ SHAPES_DIR = _resource("shapes")
 QUERIES_DIR = _resource("queries")
 CURATED_DIR = _resource("data", "curated")
 DEFAULT_OUT = Path("output")
+
+
+def build_file(data: Path, suffixes: Iterable[str]) -> Path:
+    """The RDF file a command reads: ``data`` itself, or the ``nmdkg.nt`` of a build folder.
+
+    Raises ``InputError`` for a missing file or folder, or a suffix not among ``suffixes``.
+    """
+    from nmdkg.errors import InputError
+
+    if data.is_dir():
+        data = data / "nmdkg.nt"
+        if not data.is_file():
+            raise InputError(f"{data.parent}: no nmdkg.nt in this folder "
+                             f"(run `nmdkg build --out {data.parent}`)")
+    elif not data.is_file():
+        raise InputError(f"{data}: no such file (run `nmdkg build` first, or give --data a build folder)")
+    allowed = sorted(suffixes)
+    if data.suffix.lower() not in allowed:
+        raise InputError(f"{data}: unknown RDF file suffix {data.suffix or '(none)'!r}; expected one of: "
+                         f"{', '.join(allowed)}")
+    return data

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nmdkg.errors import InputError
+from nmdkg.paths import build_file
 from nmdkg.remote import Credentials, RemoteError, check_url, http_error, opener, redact, user_agent
 
 #: Media types of the RDF files a push sends, by suffix.
@@ -57,21 +58,6 @@ class PushReport:
         verb = "replaced graph" if self.method == "PUT" else "added to graph"
         return (f"{what} pushed ({verb} <{self.graph}>) to {self.url}: HTTP {self.status} in "
                 f"{self.seconds:.1f} s")
-
-
-def source_file(data: Path) -> Path:
-    """The file to push: ``data`` itself, or the ``nmdkg.nt`` of a build folder."""
-    if data.is_dir():
-        data = data / "nmdkg.nt"
-        if not data.is_file():
-            raise InputError(f"{data.parent}: no nmdkg.nt in this folder "
-                             f"(run `nmdkg build --out {data.parent}`)")
-    elif not data.is_file():
-        raise InputError(f"{data}: no such file (run `nmdkg build` first, or give --data a build folder)")
-    if data.suffix.lower() not in MEDIA_TYPES:
-        raise InputError(f"{data}: cannot push a {data.suffix or 'suffix-less'} file; expected one of: "
-                         f"{', '.join(sorted(MEDIA_TYPES))}")
-    return data
 
 
 def graph_url(endpoint: str, graph: str) -> str:
@@ -153,7 +139,7 @@ def push(data: Path, endpoint: str, graph: str, *, append: bool = False,
     """
     from nmdkg.queries import to_iri
 
-    source = source_file(data)
+    source = build_file(data, MEDIA_TYPES)
     check_url(endpoint)
     graph = str(to_iri(graph))
     url = graph_url(endpoint, graph)

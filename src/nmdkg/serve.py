@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nmdkg.errors import InputError, NmdkgError
+from nmdkg.paths import build_file
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -76,21 +77,6 @@ class PreparedStore:
         return self.folder / DATABASE
 
 
-def source_file(data: Path) -> Path:
-    """The RDF file to serve: ``data`` itself, or the ``nmdkg.nt`` of a build folder."""
-    if data.is_dir():
-        data = data / "nmdkg.nt"
-        if not data.is_file():
-            raise InputError(f"{data.parent}: no nmdkg.nt in this folder "
-                             f"(run `nmdkg build --out {data.parent}`)")
-    elif not data.is_file():
-        raise InputError(f"{data}: no such file (run `nmdkg build` first, or give --data a build folder)")
-    if data.suffix.lower() not in LOADABLE:
-        raise InputError(f"{data}: unknown RDF file suffix {data.suffix or '(none)'!r}; expected one of: "
-                         f"{', '.join(sorted(LOADABLE))}")
-    return data
-
-
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -116,7 +102,7 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
     """
     import pyoxigraph
 
-    source = source_file(data)
+    source = build_file(data, LOADABLE)
     digest = sha256_of(source)
     stamp = _stamp(folder)
     database = folder / DATABASE
@@ -311,7 +297,7 @@ def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port:
     """
     if not 0 < port < 65536:
         raise InputError(f"--port {port}: not a TCP port (1-65535)")
-    source = source_file(data)
+    source = build_file(data, LOADABLE)
     folder = store if store is not None else source.parent / "store"
     oxigraph_binary()  # fail before loading if the server is missing
     prepared = prepare_store(source, folder, progress)
