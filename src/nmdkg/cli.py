@@ -56,7 +56,7 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
     from nmdkg import describe
     from nmdkg.build import build_canonical
     from nmdkg.curated import load_curated
-    from nmdkg.export import BUILD_FORMATS, resolve_format, serialize
+    from nmdkg.export import BUILD_FORMATS, resolve_format, serialize_all
     from nmdkg.io import write_bytes_atomic
     from nmdkg.paths import DEFAULT_OUT
 
@@ -70,7 +70,8 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
     _validate_before_writing(graph)
     _progress(f"[4/{steps}] serializing {', '.join(BUILD_FORMATS)} and writing to {out}/")
     nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
-    payloads = {f"nmdkg.{resolve_format(name).extension}": serialize(graph, name) for name in BUILD_FORMATS}
+    payloads = {f"nmdkg.{resolve_format(name).extension}": data
+                for name, data in serialize_all(graph, BUILD_FORMATS).items()}
     payloads["describe/node-kinds.tsv"] = describe.as_tsv(nodes, ("kind", "nodes"))
     payloads["describe/edge-kinds.tsv"] = describe.as_tsv(edges, ("kind", "edges"))
     for name, payload in payloads.items():

@@ -77,22 +77,37 @@ def used_prefixes(source: Source) -> dict[str, str]:
 
 
 def serialize(source: Source, fmt: str | Format) -> bytes:
-    """Serialize a graph (an rdflib ``Graph`` or canonical triples) deterministically in one of ``FORMATS``.
+    """Serialize a graph (an rdflib ``Graph`` or canonical triples) deterministically in one of ``FORMATS``."""
+    fmt = resolve_format(fmt) if isinstance(fmt, str) else fmt
+    return serialize_all(source, (fmt.name,))[fmt.name]
+
+
+def serialize_all(source: Source, formats: tuple[str, ...] = BUILD_FORMATS) -> dict[str, bytes]:
+    """Serialize a graph in several formats, sharing the N-Triples text and the prefix scan between them.
 
     N-Triples and JSON-LD are written from the sorted canonical triples; Turtle and RDF/XML by Oxigraph's
-    streaming writers, fed the same sorted triples.
+    streaming writers, fed the same sorted triples. Keys are the formats' names.
     """
-    fmt = resolve_format(fmt) if isinstance(fmt, str) else fmt
     triples = _canonical(source)
-    if fmt.name == "nt":
-        return ntriples.lines(triples)
-    prefixes = used_prefixes(triples)
-    if fmt.name == "json-ld":
-        return "".join(jsonld.write(triples, prefixes)).encode("utf-8")
+    chosen = [resolve_format(name) for name in formats]
+    lines = ntriples.lines(triples)
+    prefixes = used_prefixes(triples) if any(f.name != "nt" for f in chosen) else {}
+    out: dict[str, bytes] = {}
+    for fmt in chosen:
+        if fmt.name == "nt":
+            out[fmt.name] = lines
+        elif fmt.name == "json-ld":
+            out[fmt.name] = "".join(jsonld.write(triples, prefixes)).encode("utf-8")
+        else:
+            out[fmt.name] = _oxigraph(lines, fmt, prefixes)
+    return out
+
+
+def _oxigraph(lines: bytes, fmt: Format, prefixes: dict[str, str]) -> bytes:
     import pyoxigraph
 
     # Oxigraph streams the sorted N-Triples straight into its writer: no store, no indexing.
-    parsed = pyoxigraph.parse(ntriples.lines(triples), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    parsed = pyoxigraph.parse(lines, format=pyoxigraph.RdfFormat.N_TRIPLES)
     if fmt.name == "turtle":
         return pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
     xml = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
@@ -104,11 +119,8 @@ def serialize(source: Source, fmt: str | Format) -> bytes:
 def write_exports(source: Source, out_dir: Path | str, formats: tuple[str, ...] = BUILD_FORMATS,
                   stem: str = "nmdkg") -> list[Path]:
     """Write the graph in each format to ``out_dir/<stem>.<ext>``; all are serialized before any is written."""
-    triples = _canonical(source)
-    payloads = []
-    for name in formats:
-        fmt = resolve_format(name)
-        payloads.append((Path(out_dir) / f"{stem}.{fmt.extension}", serialize(triples, fmt)))
+    payloads = [(Path(out_dir) / f"{stem}.{resolve_format(name).extension}", data)
+                for name, data in serialize_all(source, formats).items()]
     for path, data in payloads:
         write_bytes_atomic(path, data)
     return [path for path, _ in payloads]

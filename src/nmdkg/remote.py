@@ -418,16 +418,10 @@ class Endpoint:
 
     def query(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         """Run a read-only query with variables bound to rdflib terms; return an rdflib ``Result``."""
-        from nmdkg.store import check_query
+        from nmdkg.store import check_bindings, check_query
 
         checked = check_query(text)
-        bindings = dict(bindings or {})
-        if checked.form == "SELECT" and checked.projected:
-            missing = sorted(set(bindings) - set(checked.projected))
-            if missing:
-                names = ", ".join("?" + m for m in missing)
-                raise InputError(f"cannot bind {names}: a bound variable must be one of the variables "
-                                 "the SELECT projects")
+        bindings = check_bindings(checked, bindings)
         sent = with_prefixes(with_values(text, bindings))
         if sent != text:
             check_query(sent)  # what goes out is still one read-only query

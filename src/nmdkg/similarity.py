@@ -27,6 +27,13 @@ import scipy.sparse as sp
 STATISTICS = ("shared", "jaccard", "cosine", "resnik")
 
 
+def _check_statistic(statistic: str, ancestors, ic) -> None:
+    if statistic not in STATISTICS:
+        raise ValueError(f"unknown statistic {statistic!r}; choose one of: {', '.join(STATISTICS)}")
+    if statistic == "resnik" and (ancestors is None or ic is None):
+        raise ValueError("the resnik statistic needs ancestors and ic")
+
+
 def _csr(X) -> sp.csr_array:
     """``X`` as a binary CSR array of float64 (duplicates summed, then clipped to 1)."""
     X = sp.csr_array(X, dtype=np.float64)
@@ -531,10 +538,7 @@ def pair_similarity(X, pairs: tuple[np.ndarray, np.ndarray], statistic: str = "s
     >>> pair_similarity(X, pairs, "cosine").round(3)
     array([0.   , 0.707])
     """
-    if statistic not in STATISTICS:
-        raise ValueError(f"unknown statistic {statistic!r}; choose one of: {', '.join(STATISTICS)}")
-    if statistic == "resnik" and (ancestors is None or ic is None):
-        raise ValueError("the resnik statistic needs ancestors and ic")
+    _check_statistic(statistic, ancestors, ic)
     X = _csr(X)
     X.sort_indices()
     idf2 = idf_weights(X) ** 2 if statistic == "cosine" else None
@@ -579,10 +583,7 @@ def permutation_pvalues(X, pairs: tuple[np.ndarray, np.ndarray], *, statistic: s
     Phipson B, Smyth GK. Permutation p-values should never be zero. Stat Appl Genet Mol Biol 2010;9:39.
     Strona G et al. Nat Commun 2014;5:4114 (curveball).
     """
-    if statistic not in STATISTICS:
-        raise ValueError(f"unknown statistic {statistic!r}; choose one of: {', '.join(STATISTICS)}")
-    if statistic == "resnik" and (ancestors is None or ic is None):
-        raise ValueError("the resnik statistic needs ancestors and ic")
+    _check_statistic(statistic, ancestors, ic)
     X = _csr(X)
     X.sort_indices()
     rows, cols = np.asarray(pairs[0], dtype=np.int64), np.asarray(pairs[1], dtype=np.int64)

@@ -122,6 +122,21 @@ def _check_query(text: str) -> CheckedQuery:
     return CheckedQuery(text, form, projected)
 
 
+def check_bindings(checked: CheckedQuery, bindings: Mapping[str, Identifier] | None) -> dict[str, Identifier]:
+    """The bindings of a query, checked: each value an RDF term, each variable one a SELECT projects."""
+    bindings = dict(bindings or {})
+    for name, term in bindings.items():
+        if not isinstance(term, URIRef | Literal | BNode):
+            raise InputError(f"the value bound to ?{name} is not an RDF term: {term!r}")
+    if checked.form == "SELECT" and checked.projected:
+        missing = sorted(set(bindings) - set(checked.projected))
+        if missing:
+            names = ", ".join("?" + m for m in missing)
+            raise InputError(f"cannot bind {names}: a bound variable must be one of the variables "
+                             "the SELECT projects")
+    return bindings
+
+
 def _contains(node: Any, name: str) -> bool:
     if getattr(node, "name", None) == name:
         return True
@@ -254,16 +269,7 @@ class Store:
         shows its parameters as columns. The default prefixes (:func:`default_prefixes`) are declared.
         """
         checked = check_query(text)
-        bindings = dict(bindings or {})
-        for name, term in bindings.items():
-            if not isinstance(term, URIRef | Literal | BNode):
-                raise InputError(f"the value bound to ?{name} is not an RDF term: {term!r}")
-        if checked.form == "SELECT" and checked.projected:
-            missing = sorted(set(bindings) - set(checked.projected))
-            if missing:
-                names = ", ".join("?" + m for m in missing)
-                raise InputError(f"cannot bind {names}: a bound variable must be one of the variables "
-                                 "the SELECT projects")
+        bindings = check_bindings(checked, bindings)
         if self._ox is not None:
             return self._query_oxigraph(checked, bindings)
         return self._query_rdflib(checked, bindings)
