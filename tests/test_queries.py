@@ -515,15 +515,14 @@ def test_a_bound_variable_must_be_projected(ox):
 def test_result_formats_match_oxigraphs_writers(ox, name):
     import pyoxigraph
 
-    from nmdkg.store import _to_ox
+    from nmdkg.bind import with_values
 
     query = LIBRARY[name]
     bindings = query.bindings()
     result = ox.query(query.text, bindings)
 
     def native(fmt) -> str:
-        substitutions = {pyoxigraph.Variable(k): _to_ox(v) for k, v in bindings.items()}
-        raw = ox._ox.query(query.text, substitutions=substitutions)  # Oxigraph's own writers
+        raw = ox._ox.query(with_values(query.text, bindings))  # Oxigraph's own writers
         return raw.serialize(format=fmt).decode("utf-8")
 
     assert json.loads(to_json(result)) == json.loads(native(pyoxigraph.QueryResultsFormat.JSON))

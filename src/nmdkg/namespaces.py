@@ -181,6 +181,11 @@ def _expansions() -> dict[str, str]:
             for prefix in (record.prefix, *record.prefix_synonyms)}
 
 
+def is_known_prefix(prefix: str) -> bool:
+    """Whether ``prefix`` (or a synonym of it) is a CURIE prefix of the converter."""
+    return prefix in _expansions()
+
+
 def expand(curie: str) -> URIRef:
     """Expand a CURIE to an IRI; raise ``ValueError`` for an unknown prefix.
 

@@ -70,7 +70,7 @@ def to_iri(value: str) -> URIRef:
     >>> to_iri("<https://w3id.org/nmdkg/ontology/AutoimmuneReaction>")
     rdflib.term.URIRef('https://w3id.org/nmdkg/ontology/AutoimmuneReaction')
     """
-    from nmdkg.namespaces import converter, expand
+    from nmdkg.namespaces import expand, is_known_prefix
 
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
@@ -79,12 +79,9 @@ def to_iri(value: str) -> URIRef:
         iri = text
     elif _CURIE.match(text):
         prefix = text.split(":", 1)[0]
-        if prefix not in converter().prefix_map:
+        if not is_known_prefix(prefix):
             raise InputError(f"{value!r}: unknown CURIE prefix {prefix!r}")
-        try:
-            iri = str(expand(text))
-        except ValueError as exc:
-            raise InputError(f"{value!r}: {exc}") from None
+        iri = str(expand(text))
     else:
         raise InputError(f"{value!r} is not an IRI: give a CURIE of a known prefix (MONDO:0009688, "
                          "nmdkg:AutoimmuneReaction) or an IRI in angle brackets")
@@ -128,12 +125,12 @@ def coerce(value: str, type_: str) -> Identifier:
 def infer(value: str) -> Identifier:
     """The term of an undeclared parameter (ad hoc queries): an IRI for ``<IRI>`` or a CURIE of a known
     prefix, an integer, a decimal, a boolean for ``true``/``false``, else a plain string."""
-    from nmdkg.namespaces import converter
+    from nmdkg.namespaces import is_known_prefix
 
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
         return to_iri(text)
-    if _CURIE.match(text) and text.split(":", 1)[0] in converter().prefix_map:
+    if _CURIE.match(text) and is_known_prefix(text.split(":", 1)[0]):
         return to_iri(text)
     if _INTEGER.match(text):
         return coerce(text, "integer")

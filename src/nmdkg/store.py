@@ -14,8 +14,8 @@ Oxigraph comes back without a datatype, as rdflib parses it), and CONSTRUCT / DE
 
 The store is read-only: every query is parsed before it runs, and updates (``INSERT``, ``DELETE``,
 ``LOAD``, ``CLEAR``, ``DROP`` ...), ``SERVICE`` calls and ``FROM`` clauses are refused with an
-:class:`~nmdkg.errors.InputError`. Values enter a query only as bindings (Oxigraph's ``substitutions``,
-rdflib's ``initBindings``), never as text.
+:class:`~nmdkg.errors.InputError`. Values enter a query only as bound RDF terms, written as a ``VALUES``
+block by :func:`nmdkg.bind.with_values`, never as the caller's text.
 
 >>> from rdflib import Graph, URIRef
 >>> graph = Graph()
@@ -126,7 +126,9 @@ def check_bindings(checked: CheckedQuery, bindings: Mapping[str, Identifier] | N
     """The bindings of a query, checked: each value an RDF term, each variable one a SELECT projects."""
     bindings = dict(bindings or {})
     for name, term in bindings.items():
-        if not isinstance(term, URIRef | Literal | BNode):
+        if isinstance(term, BNode):
+            raise InputError(f"cannot bind ?{name} to a blank node: a bound value is an IRI or a literal")
+        if not isinstance(term, URIRef | Literal):
             raise InputError(f"the value bound to ?{name} is not an RDF term: {term!r}")
     if checked.form == "SELECT" and checked.projected:
         missing = sorted(set(bindings) - set(checked.projected))
@@ -264,21 +266,24 @@ class Store:
     def query(self, text: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
         """Run a read-only query with variables bound to rdflib terms; return an rdflib ``Result``.
 
-        ``bindings`` maps variable names (without ``?``) to terms. For a SELECT, Oxigraph substitutes only
-        variables of the projection, so every bound variable must be projected: a query of the library
-        shows its parameters as columns. The default prefixes (:func:`default_prefixes`) are declared.
+        ``bindings`` maps variable names (without ``?``) to terms; they are written into the query as a
+        ``VALUES`` block (:func:`nmdkg.bind.with_values`), the same on every engine and on remote endpoints.
+        For a SELECT every bound variable must be projected: a query of the library shows its parameters
+        as columns. The default prefixes (:func:`default_prefixes`) are declared.
         """
-        checked = check_query(text)
-        bindings = check_bindings(checked, bindings)
-        if self._ox is not None:
-            return self._query_oxigraph(checked, bindings)
-        return self._query_rdflib(checked, bindings)
+        from nmdkg.bind import with_values
 
-    def _query_rdflib(self, checked: CheckedQuery, bindings: dict[str, Identifier]) -> Result:
+        checked = check_query(text)
+        bound = with_values(checked.text, check_bindings(checked, bindings))
+        if self._ox is not None:
+            return self._query_oxigraph(checked, bound)
+        return self._query_rdflib(checked, bound)
+
+    def _query_rdflib(self, checked: CheckedQuery, text: str) -> Result:
         assert self._graph is not None
-        prepared = _prepared(checked.text)
+        prepared = _prepared(text)
         try:
-            raw = self._graph.query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+            raw = self._graph.query(prepared)
         except Exception as exc:  # evaluation errors of rdflib's engine
             raise InputError(f"the query failed: {_one_line(exc)}") from exc
         if checked.form == "ASK":
@@ -295,12 +300,11 @@ class Store:
                            for row in raw.bindings]
         return result
 
-    def _query_oxigraph(self, checked: CheckedQuery, bindings: dict[str, Identifier]) -> Result:
+    def _query_oxigraph(self, checked: CheckedQuery, text: str) -> Result:
         import pyoxigraph
 
-        substitutions = {pyoxigraph.Variable(name): _to_ox(term) for name, term in bindings.items()}
         try:
-            raw = self._ox.query(checked.text, prefixes=default_prefixes(), substitutions=substitutions)
+            raw = self._ox.query(text, prefixes=default_prefixes())
         except SyntaxError as exc:
             raise InputError(f"the query does not parse: {_one_line(exc)}") from exc
         except (RuntimeError, ValueError, OSError) as exc:
@@ -365,23 +369,3 @@ def _from_ox(term: Any) -> Identifier:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise InputError(f"unsupported term in a result: {term!r} (RDF-star triples are not supported)")
-
-
-def _to_ox(term: Identifier) -> Any:
-    """An rdflib term as an Oxigraph term."""
-    import pyoxigraph
-
-    if isinstance(term, URIRef):
-        try:
-            return pyoxigraph.NamedNode(str(term))
-        except ValueError as exc:
-            raise InputError(f"not a valid IRI: {str(term)!r}") from exc
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return pyoxigraph.Literal(str(term), language=term.language)
-        if term.datatype:
-            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
-        return pyoxigraph.Literal(str(term))
-    raise InputError(f"not an RDF term: {term!r}")
