@@ -11,6 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from nmdkg.build import build_graph
 from nmdkg.hpo import SOURCE_HPOA, HpoSources, hpo_triples, load_sources
 from nmdkg.namespaces import BIOLINK, NMDKG, expand
+from nmdkg.ntriples import to_graph
 from nmdkg.selection import category_of, name_matches, select_neuromuscular
 from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo
 
@@ -27,10 +28,7 @@ def excerpt() -> HpoSources:
 
 @pytest.fixture(scope="module")
 def excerpt_graph(excerpt, curated) -> Graph:
-    graph = Graph()
-    for triple in hpo_triples(excerpt, curated, "all"):
-        graph.add(triple)
-    return graph
+    return to_graph(hpo_triples(excerpt, curated, "all"), Graph())
 
 
 def associations(graph: Graph, subject: str, obj: str) -> list:

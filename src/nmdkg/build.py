@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from nmdkg import curated as c
 from nmdkg.errors import InputError
 from nmdkg.namespaces import BIOLINK, NMDKG, NMDKGR, ONTOLOGY_IRI, expand
-from nmdkg.ntriples import NTriple, canonical
+from nmdkg.ntriples import NTriple, ordered, term, to_graph
 from nmdkg.paths import ONTOLOGY
 
 
@@ -44,9 +44,10 @@ def load_ontology(version: str) -> Graph:
 
 
 def iter_triples(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> Iterator[tuple]:
-    """Every triple of the graph: the ontology, the curated tables (``data/curated`` by default) and, unless
-    ``scope`` is ``article``, the HPO annotations of the scope's diseases (``nmd`` or ``all``).
+                 progress: Callable[[str], None] | None = None) -> Iterator[NTriple]:
+    """Every triple of the graph, as N-Triples term strings (``nmdkg.ntriples``): the ontology, the curated
+    tables (``data/curated`` by default) and, unless ``scope`` is ``article``, the HPO annotations of the
+    scope's diseases (``nmd`` or ``all``).
 
     The one generator behind both sinks: an rdflib graph (``build_graph``) and the canonical N-Triples
     of the command-line build (``build_canonical``). Duplicates are possible; both sinks drop them.
@@ -57,14 +58,15 @@ def iter_triples(data: c.Curated | None = None, *, scope: str = "nmd", version: 
     if scope not in SCOPES:
         raise InputError(f"unknown scope {scope!r}; choose one of: {', '.join(SCOPES)}")
     data = data or c.load_curated()
-    yield from load_ontology(version or __version__)
+    ontology = load_ontology(version or __version__)
     builder = _Builder(data)
     for add in _ENTITY_BUILDERS:
         add(builder)
     builder.add_facts()
     builder.add_corrections()
     builder.add_counterparts()
-    yield from builder.triples
+    for s, p, o in (*ontology, *builder.triples):
+        yield term(s), term(p), term(o)
     if scope != "article":
         yield from hpo_triples(load_sources(), data, scope, progress)
 
@@ -72,16 +74,13 @@ def iter_triples(data: c.Curated | None = None, *, scope: str = "nmd", version: 
 def build_graph(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
                 progress: Callable[[str], None] | None = None) -> Graph:
     """The knowledge graph as an rdflib ``Graph`` (see ``iter_triples`` for what it holds)."""
-    graph = new_graph()
-    graph.addN((s, p, o, graph) for s, p, o in iter_triples(data, scope=scope, version=version,
-                                                            progress=progress))
-    return graph
+    return to_graph(iter_triples(data, scope=scope, version=version, progress=progress), new_graph())
 
 
 def build_canonical(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
                     progress: Callable[[str], None] | None = None) -> list[NTriple]:
     """The knowledge graph as sorted, de-duplicated N-Triples terms: the fast path of ``nmdkg build``."""
-    return canonical(iter_triples(data, scope=scope, version=version, progress=progress))
+    return ordered(iter_triples(data, scope=scope, version=version, progress=progress))
 
 
 class _Builder:

@@ -53,11 +53,14 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
 
     Nothing is written when the tables hold a defect: the defects are listed with file, line and column.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from nmdkg import describe
     from nmdkg.build import build_canonical
     from nmdkg.curated import load_curated
     from nmdkg.export import BUILD_FORMATS, resolve_format, serialize_all
     from nmdkg.io import write_bytes_atomic
+    from nmdkg.ntriples import lines
     from nmdkg.paths import DEFAULT_OUT
 
     out = out or DEFAULT_OUT
@@ -66,12 +69,18 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
     tables = load_curated(data)
     _progress(f"[2/{steps}] building the graph (scope {scope})")
     graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
-    _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
-    _validate_before_writing(graph)
-    _progress(f"[4/{steps}] serializing {', '.join(BUILD_FORMATS)} and writing to {out}/")
+    document = lines(graph)  # N-Triples text, shared by the checks, the Turtle writer and nmdkg.nt
+    _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks, "
+              f"while serializing {', '.join(BUILD_FORMATS)}")
+    # Serializing overlaps validation (Oxigraph's parsers and writers release the GIL); nothing is written
+    # until the graph is known to conform.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nmdkg-serialize") as pool:
+        serialized = pool.submit(serialize_all, graph, BUILD_FORMATS, ntriples=document)
+        _validate_before_writing(graph, document)
+        payloads = {f"nmdkg.{resolve_format(name).extension}": data
+                    for name, data in serialized.result().items()}
+    _progress(f"[4/{steps}] writing to {out}/")
     nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
-    payloads = {f"nmdkg.{resolve_format(name).extension}": data
-                for name, data in serialize_all(graph, BUILD_FORMATS).items()}
     payloads["describe/node-kinds.tsv"] = describe.as_tsv(nodes, ("kind", "nodes"))
     payloads["describe/edge-kinds.tsv"] = describe.as_tsv(edges, ("kind", "edges"))
     for name, payload in payloads.items():
@@ -445,11 +454,11 @@ def push(endpoint: str, graph_iri: str, data: Path | None, append: bool, user: s
     click.echo(str(report))
 
 
-def _validate_before_writing(graph) -> None:
+def _validate_before_writing(graph, document: bytes | None = None) -> None:
     """The build's validation step: warnings are shown; violations are shown and stop the build (exit 1)."""
     from nmdkg.validate import NonConformingGraph, format_text, validate_graph
 
-    result = validate_graph(graph)
+    result = validate_graph(graph, ntriples=document)
     if result.results:
         click.echo(format_text(result), err=True, nl=False)
     if not result.conforms:

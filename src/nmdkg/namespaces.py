@@ -12,6 +12,7 @@ Both work offline.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -135,9 +136,62 @@ LOCAL_PREFIXES: dict[str, str] = {
 PREFERRED_PREFIXES: dict[str, str] = {"orpha": "ORPHA", "decipher": "DECIPHER"}
 
 
+#: One record of the prefix map: (prefix, URI prefix, prefix synonyms, URI prefix synonyms).
+PrefixRecord = tuple[str, str, list[str], list[str]]
+#: Bumped when the way the maps are merged changes, so that no stale cache is read.
+_MERGE_VERSION = 1
+
+
 @lru_cache(maxsize=1)
 def converter() -> curies.Converter:
     """The CURIE converter: our prefixes, then Biolink's map, then the Bioregistry's."""
+    return curies.Converter([curies.Record(prefix=prefix, uri_prefix=uri_prefix, prefix_synonyms=synonyms,
+                                           uri_prefix_synonyms=uri_synonyms)
+                             for prefix, uri_prefix, synonyms, uri_synonyms in prefix_records()],
+                            strict=False)  # duplicates were excluded by _merge_records
+
+
+@lru_cache(maxsize=1)
+def prefix_records() -> list[PrefixRecord]:
+    """The merged prefix map, read from the cache (``nmdkg.paths.cache_dir``) when it was merged from the
+    installed versions of the maps, else merged and cached.
+
+    Merging means importing the Bioregistry and validating its two thousand records: seconds, paid by every
+    command on a cold start. The cache is keyed by the versions of ``biolink-model``, ``bioregistry`` and
+    ``nmdkg`` and by our own prefixes, and written atomically; a cache that cannot be read or written is
+    ignored (the map is merged again).
+    """
+    from nmdkg.paths import cache_dir
+
+    path = cache_dir() / f"prefix-map-{_cache_key()}.json"
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        return [(prefix, uri, list(synonyms), list(uri_synonyms)) for prefix, uri, synonyms, uri_synonyms in cached]
+    except (OSError, ValueError, TypeError):
+        pass
+    records = _merge_records()
+    try:
+        from nmdkg.io import write_bytes_atomic
+
+        write_bytes_atomic(path, json.dumps(records, separators=(",", ":")).encode("utf-8"))
+    except OSError:
+        pass
+    return records
+
+
+def _cache_key() -> str:
+    import hashlib
+    from importlib.metadata import version
+
+    from nmdkg import __version__
+
+    parts = [str(_MERGE_VERSION), __version__, version("biolink-model"), version("bioregistry"),
+             json.dumps([LOCAL_PREFIXES, PREFERRED_PREFIXES], sort_keys=True)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _merge_records() -> list[PrefixRecord]:
+    """Our prefixes, then Biolink's map, then the Bioregistry's for the gaps."""
     import bioregistry
 
     biolink_map = json.loads(
@@ -171,14 +225,15 @@ def converter() -> curies.Converter:
         )
         prefixes.update(p.casefold() for p in [record.prefix, *synonyms])
         uri_prefixes.update([record.uri_prefix, *uri_synonyms])
-    return curies.Converter(records, strict=False)  # duplicates were excluded above
+    merged = curies.Converter(records, strict=False)  # duplicates were excluded above
+    return [(r.prefix, r.uri_prefix, list(r.prefix_synonyms), list(r.uri_prefix_synonyms)) for r in merged.records]
 
 
 @lru_cache(maxsize=1)
 def _expansions() -> dict[str, str]:
-    """Every prefix and prefix synonym -> its URI prefix (``curies`` rebuilds this map on each call)."""
-    return {prefix: record.uri_prefix for record in converter().records
-            for prefix in (record.prefix, *record.prefix_synonyms)}
+    """Every prefix and prefix synonym -> its URI prefix."""
+    return {name: uri_prefix for prefix, uri_prefix, synonyms, _ in prefix_records()
+            for name in (prefix, *synonyms)}
 
 
 def is_known_prefix(prefix: str) -> bool:
@@ -192,21 +247,30 @@ def expand(curie: str) -> URIRef:
     >>> str(expand("ORPHA:589")), str(expand("Orphanet:589"))
     ('http://www.orpha.net/ORDO/Orphanet_589', 'http://www.orpha.net/ORDO/Orphanet_589')
     """
+    return URIRef(expand_iri(curie))
+
+
+def expand_iri(curie: str) -> str:
+    """:func:`expand`, as a plain string (the build's fast path writes N-Triples strings)."""
     prefix, sep, local = curie.partition(":")
     namespace = _expansions().get(prefix) if sep else None
     if namespace is None:
         raise ValueError(f"unknown CURIE prefix in {curie!r}")
-    return URIRef(namespace + local)
+    return namespace + local
 
 
 @lru_cache(maxsize=1)
 def _contractions() -> dict[str, str]:
     """Every URI prefix and URI prefix synonym -> the preferred CURIE prefix."""
-    return {uri_prefix: record.prefix for record in converter().records
-            for uri_prefix in (record.uri_prefix, *record.uri_prefix_synonyms)}
+    return {uri_prefix: prefix for prefix, main, _, uri_synonyms in prefix_records()
+            for uri_prefix in (main, *uri_synonyms)}
 
 
-_DELIMITERS = frozenset("/#_:=?")
+#: The characters a namespace ends with.
+DELIMITERS = "/#_:=?"
+_DELIMITERS = frozenset(DELIMITERS)
+#: An IRI's "head": everything up to its last delimiter before the final character (greedy).
+HEAD = re.compile(r".*[/#_:=?](?=.)", re.DOTALL)
 
 
 def prefix_of(iri: str) -> tuple[str, str] | None:
@@ -216,10 +280,19 @@ def prefix_of(iri: str) -> tuple[str, str] | None:
     ('HP', 'http://purl.obolibrary.org/obo/HP_')
     """
     iri = str(iri)
+    # A namespace ends with a delimiter and is shorter than the IRI: the answer depends only on the IRI up
+    # to its last delimiter (before the final character), and IRIs share few such heads.
+    match = HEAD.match(iri)
+    return _prefix_of_head(match.group()) if match else None
+
+
+@lru_cache(maxsize=65536)
+def _prefix_of_head(head: str) -> tuple[str, str] | None:
+    """The longest namespace that is ``head`` or a prefix of it ending with a delimiter."""
     contractions = _contractions()
-    for end in range(len(iri) - 1, 0, -1):
-        if iri[end - 1] in _DELIMITERS:
-            prefix = contractions.get(iri[:end])
+    for end in range(len(head), 0, -1):
+        if head[end - 1] in _DELIMITERS:
+            prefix = contractions.get(head[:end])
             if prefix is not None:
                 return prefix, _expansions()[prefix]
     return None

@@ -22,6 +22,17 @@ CURATED_DIR = _resource("data", "curated")
 DEFAULT_OUT = Path("output")
 
 
+def cache_dir() -> Path:
+    """Where derived data that is slow to compute is kept between runs (the merged prefix map):
+    ``$NMDKG_CACHE_DIR``, else ``$XDG_CACHE_HOME/nmdkg``, else ``~/.cache/nmdkg``. Safe to delete."""
+    import os
+
+    if os.environ.get("NMDKG_CACHE_DIR"):
+        return Path(os.environ["NMDKG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "nmdkg"
+
+
 def build_file(data: Path, suffixes: Iterable[str]) -> Path:
     """The RDF file a command reads: ``data`` itself, or the ``nmdkg.nt`` of a build folder.
 

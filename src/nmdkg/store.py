@@ -67,10 +67,9 @@ DEFAULT_PREFIX_NAMES = ("nmdkg", "NMDKG", "biolink", "rdf", "rdfs", "owl", "xsd"
 @lru_cache(maxsize=1)
 def default_prefixes() -> dict[str, str]:
     """The prefixes of :data:`DEFAULT_PREFIX_NAMES`, as the project's CURIE converter expands them."""
-    from nmdkg.namespaces import converter
+    from nmdkg.namespaces import expand_iri, is_known_prefix
 
-    prefix_map = converter().prefix_map
-    return {name: prefix_map[name] for name in DEFAULT_PREFIX_NAMES if name in prefix_map}
+    return {name: expand_iri(f"{name}:") for name in DEFAULT_PREFIX_NAMES if is_known_prefix(name)}
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -56,7 +57,7 @@ from rdflib.term import Node
 
 from nmdkg.errors import EXIT_DATA, InputError, NmdkgError
 from nmdkg.namespaces import ONTOLOGY_IRI, compress, prefix_of
-from nmdkg.ntriples import NTriple
+from nmdkg.ntriples import NTriple, to_graph, to_rdflib
 from nmdkg.paths import QUERIES_DIR, SHAPES_DIR
 
 SHAPES_NS = "https://w3id.org/nmdkg/shapes/"
@@ -278,14 +279,16 @@ def _bad_ntriples_line(path: Path) -> int | None:
 # --------------------------------------------------------------------------------------------------
 
 def validate_graph(graph: Graph | Sequence[NTriple], *, shapes: Graph | None = None, inference: str = "none",
-                   engine: str = "auto", checks: Sequence[Check] | None = None) -> ValidationResult:
+                   engine: str = "auto", checks: Sequence[Check] | None = None,
+                   ntriples: bytes | None = None) -> ValidationResult:
     """Validate ``graph`` (with the ontology, when it lacks it) against the shapes and the SPARQL checks.
 
     ``graph`` is an rdflib graph, or the canonical N-Triples of ``nmdkg.build.build_canonical`` (what
     ``nmdkg build`` validates, without the cost of an rdflib graph). ``inference`` is ``none`` (the
     default: what the graph asserts) or ``rdfs`` (pySHACL only; RDFS domains and ranges then *infer* the
     very types that ``sh:class`` constraints check, and hide their violations). ``engine`` is ``auto``,
-    ``pyshacl`` or ``fast`` (see the module docstring).
+    ``pyshacl`` or ``fast`` (see the module docstring). ``ntriples``, when given with canonical triples, is
+    their N-Triples text (``nmdkg.ntriples.lines``), already made: the checks load it into Oxigraph.
     """
     if inference not in INFERENCE:
         raise InputError(f"unknown inference {inference!r}; choose one of: {', '.join(INFERENCE)}")
@@ -293,18 +296,22 @@ def validate_graph(graph: Graph | Sequence[NTriple], *, shapes: Graph | None = N
         raise InputError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
     shapes = default_shapes() if shapes is None else shapes
     checks = load_checks() if checks is None else list(checks)
-    data: Graph | _TermTable = with_ontology(graph) if isinstance(graph, Graph) else _canonical_data(graph)
+    data: Graph | _TermTable = with_ontology(graph) if isinstance(graph, Graph) else _canonical_data(graph, ntriples)
     chosen = engine
     if engine == "auto":
         chosen = "pyshacl" if inference != "none" or len(data) <= AUTO_LIMIT else "fast"
     if chosen == "fast" and inference != "none":
         raise InputError("the fast engine validates what the graph asserts (inference none); "
                          "use the pyshacl engine for rdfs inference")
-    if chosen == "pyshacl":
-        raw = _run_pyshacl(data.graph() if isinstance(data, _TermTable) else data, shapes, inference)
-    else:
-        raw = CoreEngine.compile(shapes).validate(data)
-    raw += _run_checks(data, checks, "oxigraph")
+    # The SPARQL checks run on Oxigraph, which releases the GIL while it loads and queries: in a thread
+    # they overlap with the SHACL engine (half the wall time of validation at full-HPO scale).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nmdkg-checks") as pool:
+        checked = pool.submit(_run_checks, data, checks, "oxigraph")
+        if chosen == "pyshacl":
+            raw = _run_pyshacl(data.graph() if isinstance(data, _TermTable) else data, shapes, inference)
+        else:
+            raw = CoreEngine.compile(shapes).validate(data)
+        raw += checked.result()
     labels = _Labels(data)
     results = sorted({_result(r, shapes, labels) for r in raw}, key=_sort_key)
     conforms = not any(r.severity == SH.Violation for r in results)
@@ -330,73 +337,79 @@ def _ontology() -> Graph:
     return load_ontology(__version__)
 
 
-def _canonical_data(triples: Sequence[NTriple]) -> _TermTable:
-    """Canonical N-Triples as a term table, with the ontology added when they lack it."""
-    from nmdkg.ntriples import canonical
+def _canonical_data(triples: Sequence[NTriple], document: bytes | None = None) -> _TermTable:
+    """Canonical N-Triples (and their text, if made) as a term table, with the ontology added when they
+    lack it."""
+    from nmdkg.ntriples import canonical, ordered
 
     declared = (f"<{ONTOLOGY_IRI}>", f"<{RDF.type}>", f"<{OWL.Ontology}>")
-    if declared not in set(triples):
-        triples = sorted(set(triples) | set(canonical(_ontology())))
-    return _TermTable(list(triples))
+    if declared not in triples:  # a linear scan in C: cheaper than a set of millions of triples
+        triples, document = ordered([*triples, *canonical(_ontology())]), None
+    return _TermTable(list(triples), document)
 
 
 class _TermTable:
-    """Canonical N-Triples with rdflib terms, indexed by predicate: what the fast engine reads.
+    """Triples as N-Triples term strings, indexed by predicate: what the fast engine reads.
 
-    It answers the few graph calls validation makes (``subject_objects``, ``objects``, ``len``) without
-    building an rdflib graph, which at full-HPO scale would cost more than the validation itself.
+    Canonical N-Triples come in as they are; an rdflib graph is turned into the same strings (a blank node
+    as ``_:id``). The engine compares and hashes plain strings, which at full-HPO scale is several times
+    cheaper than rdflib terms; a term becomes an rdflib term only where a constraint reads a literal's
+    value, and in the results. :meth:`objects` answers in rdflib terms (for result labels).
     """
 
-    def __init__(self, triples: list[NTriple]):
+    def __init__(self, triples: list[NTriple], document: bytes | None = None):
         self.triples = triples
-        terms: dict[str, Node] = {}
-
-        def term(text: str) -> Node:
-            found = terms.get(text)
-            if found is None:
-                found = terms[text] = _parse_term(text)
-            return found
-
-        self.by_predicate: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+        self.document = document
+        # Each distinct term is kept as one string object, so that the engine's dictionaries find their
+        # keys by identity (a line's terms are otherwise separate copies; twice the time).
+        one: dict[str, str] = {}
+        by_predicate: dict[str, list[tuple[str, str]]] = {}
         for s, p, o in triples:
-            self.by_predicate[term(p)].append((term(s), term(o)))
-        self.subjects: dict[Node, dict[Node, list[Node]]] = {}
+            s = one.setdefault(s, s)
+            o = one.setdefault(o, o)
+            pairs = by_predicate.get(p)
+            if pairs is None:
+                by_predicate[one.setdefault(p, p)] = [(s, o)]
+            else:
+                pairs.append((s, o))
+        self.by_predicate = by_predicate
+        self.subjects: dict[str, dict[str, list[str]]] = {}
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> _TermTable:
+        return cls([(_text(s), _text(p), _text(o)) for s, p, o in graph])
 
     def __len__(self) -> int:
         return len(self.triples)
 
-    def subject_objects(self, predicate: Node) -> list[tuple[Node, Node]]:
+    def subject_objects(self, predicate: str) -> list[tuple[str, str]]:
         return self.by_predicate.get(predicate, [])
 
     def objects(self, subject: Node, predicate: Node) -> list[Node]:
-        index = self.subjects.get(predicate)
+        """The objects of ``subject`` and ``predicate`` (rdflib terms in and out)."""
+        key = _text(predicate)
+        index = self.subjects.get(key)
         if index is None:
-            index = self.subjects[predicate] = defaultdict(list)
-            for s, o in self.subject_objects(predicate):
+            index = self.subjects[key] = defaultdict(list)
+            for s, o in self.subject_objects(key):
                 index[s].append(o)
-        return index.get(subject, [])
+        return [to_rdflib(o) for o in index.get(_text(subject), [])]
 
     def ntriples(self) -> bytes:
         from nmdkg.ntriples import lines
 
-        return lines(self.triples)
+        return self.document if self.document is not None else lines(self.triples)
 
     def graph(self) -> Graph:
         """An rdflib graph of the same triples (for the pyshacl engine)."""
-        graph = Graph(bind_namespaces="none")
-        graph.parse(data=self.ntriples(), format="nt")
-        return graph
+        return to_graph(self.triples)
 
 
-def _parse_term(text: str) -> Node:
-    from nmdkg.ntriples import parse_object
+def _text(node: Node) -> str:
+    """The N-Triples string of a term, a blank node included (``_:id``)."""
+    from nmdkg.ntriples import term
 
-    if text.startswith("_:"):
-        return BNode(text[2:])
-    kind, lexical, language, datatype = parse_object(text)
-    if kind == "iri":
-        return URIRef(lexical)
-    return Literal(lexical, lang=language, datatype=URIRef(datatype) if datatype else None)
+    return f"_:{node}" if isinstance(node, BNode) else term(node)
 
 
 @dataclass(frozen=True)
@@ -605,9 +618,11 @@ _SUPPORTED = {SH.targetClass, SH.property, SH.path, SH.minCount, SH.maxCount, SH
               SH["class"], SH.pattern, SH.flags, SH.languageIn, SH.minLength, SH.maxLength, SH["in"],
               SH["or"], SH["and"], SH["not"], SH.node, SH.minInclusive, SH.maxInclusive, SH.minExclusive,
               SH.maxExclusive, SH.lessThanOrEquals, SH.hasValue}
+#: The first characters of the N-Triples strings of each node kind: ``<`` an IRI, ``_`` a blank node,
+#: ``"`` a literal.
 _NODE_KINDS = {
-    SH.IRI: (URIRef,), SH.BlankNode: (BNode,), SH.Literal: (Literal,), SH.BlankNodeOrIRI: (BNode, URIRef),
-    SH.BlankNodeOrLiteral: (BNode, Literal), SH.IRIOrLiteral: (URIRef, Literal),
+    SH.IRI: "<", SH.BlankNode: "_", SH.Literal: '"', SH.BlankNodeOrIRI: "_<", SH.BlankNodeOrLiteral: '_"',
+    SH.IRIOrLiteral: '<"',
 }
 _PYTHON_TYPES = {XSD.string: str, RDF.langString: str, XSD.integer: int, XSD.decimal: Decimal,
                  XSD.boolean: bool, XSD.float: float, XSD.double: float}
@@ -620,6 +635,7 @@ Constraint = Callable[["_Context", Node, Sequence[Node]], Iterable[tuple[Node | 
 class _Shape:
     node: Node
     path: Node | None
+    predicate: str | None  # the N-Triples string of the path when it is one IRI
     severity: URIRef
     message: str | None
     targets: tuple[URIRef, ...]
@@ -651,12 +667,15 @@ class CoreEngine:
         return engine
 
     def validate(self, data: Graph | _TermTable) -> list[_Raw]:
-        ctx = _Context(data, self.shapes)
+        table = _TermTable.from_graph(data) if isinstance(data, Graph) else data
+        ctx = _Context(table, self.shapes)
         raws: list[_Raw] = []
         for shape in self.roots:
-            focus = sorted(set().union(*(ctx.instances(c) for c in shape.targets)), key=str)
+            focus = sorted(set().union(*(ctx.instances(_text(c)) for c in shape.targets)))
             raws.extend(ctx.evaluate(shape, focus))
-        return raws
+        # the engine works on N-Triples strings; results carry rdflib terms
+        return [replace(raw, focus=to_rdflib(raw.focus), value=None if raw.value is None else to_rdflib(raw.value))
+                for raw in raws]
 
 
 _COMPILED: dict[int, CoreEngine] = {}
@@ -695,7 +714,9 @@ class _Compiler:
             compiled = self.shape(child)
             if compiled is not None:
                 properties.append(compiled)
-        compiled = _Shape(node, g.value(node, SH.path), g.value(node, SH.severity) or SH.Violation,
+        path = g.value(node, SH.path)
+        compiled = _Shape(node, path, _text(path) if isinstance(path, URIRef) else None,
+                          g.value(node, SH.severity) or SH.Violation,
                           _english(g, node, SH.message), tuple(sorted(g.objects(node, SH.targetClass), key=str)),
                           constraints, properties)
         self.done[node] = compiled
@@ -712,36 +733,50 @@ class _Compiler:
             n = int(value)
             return lambda ctx, f, vs: [(None, SH.MaxCountConstraintComponent)] if len(vs) > n else []
         if predicate == SH.datatype:
-            return _each(lambda ctx, v: _has_datatype(v, value), SH.DatatypeConstraintComponent)
+            return _each(lambda ctx, v: v[0] == '"' and _has_datatype(ctx.term(v), value),
+                         SH.DatatypeConstraintComponent)
+        # The two most frequent constraints test each value inline (no call per value).
         if predicate == SH.nodeKind:
             kinds = _NODE_KINDS[value]
-            return _each(lambda ctx, v: isinstance(v, kinds), SH.NodeKindConstraintComponent)
+
+            def node_kind(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
+                return [(v, SH.NodeKindConstraintComponent) for v in vs if v[0] not in kinds]
+            node_kind.per_value = True  # type: ignore[attr-defined]
+            return node_kind
         if predicate == SH["class"]:
-            return _each(lambda ctx, v: v in ctx.instances(value), SH.ClassConstraintComponent)
+            cls = _text(value)
+
+            def class_(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
+                members = ctx.instances(cls)
+                return [(v, SH.ClassConstraintComponent) for v in vs if v not in members]
+            class_.per_value = True  # type: ignore[attr-defined]
+            return class_
         if predicate == SH.pattern:
             flags = str(self.g.value(shape, SH.flags) or "")
             regex = re.compile(str(value), (re.IGNORECASE if "i" in flags else 0) | (re.MULTILINE if "m" in flags else 0))
-            return _each(lambda ctx, v: not isinstance(v, BNode) and regex.search(_lexical(v)) is not None,
+            return _each(lambda ctx, v: v[0] != "_" and regex.search(ctx.lexical(v)) is not None,
                          SH.PatternConstraintComponent)
         if predicate == SH.languageIn:
             wanted = {str(x).lower() for x in self.members(value)}
-            return _each(lambda ctx, v: _language_in(v, wanted), SH.LanguageInConstraintComponent)
+            return _each(lambda ctx, v: v[0] == '"' and _language_in(ctx.term(v), wanted),
+                         SH.LanguageInConstraintComponent)
         if predicate in (SH.minLength, SH.maxLength):
             n = int(value)
             component = SH.MinLengthConstraintComponent if predicate == SH.minLength \
                 else SH.MaxLengthConstraintComponent
 
-            def length_ok(ctx: _Context, v: Node) -> bool:
-                if isinstance(v, BNode):
+            def length_ok(ctx: _Context, v: str) -> bool:
+                if v[0] == "_":
                     return predicate == SH.minLength and n == 0
-                size = len(_lexical(v))
+                size = len(ctx.lexical(v))
                 return size >= n if predicate == SH.minLength else size <= n
             return _each(length_ok, component)
         if predicate == SH["in"]:
-            allowed = set(self.members(value))
+            allowed = {_text(member) for member in self.members(value)}
             return _each(lambda ctx, v: v in allowed, SH.InConstraintComponent)
         if predicate == SH.hasValue:
-            return lambda ctx, f, vs: [] if value in vs else [(None, SH.HasValueConstraintComponent)]
+            wanted_value = _text(value)
+            return lambda ctx, f, vs: [] if wanted_value in vs else [(None, SH.HasValueConstraintComponent)]
         if predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
             return self.range_constraint(predicate, value)
         if predicate == SH["or"]:
@@ -761,10 +796,10 @@ class _Compiler:
         if predicate == SH.lessThanOrEquals:
             other = value
 
-            def less_than_or_equals(ctx: _Context, f: Node, vs: Sequence[Node]) -> list:
-                others = ctx.values(f, other)
+            def less_than_or_equals(ctx: _Context, f: str, vs: Sequence[str]) -> list:
+                others = [ctx.term(o) for o in ctx.values(f, other)]
                 return [(v, SH.LessThanOrEqualsConstraintComponent)
-                        for v in vs if not all(_ordered(v, o, allow_equal=True) for o in others)]
+                        for v in vs if not all(_ordered(ctx.term(v), o, allow_equal=True) for o in others)]
             return less_than_or_equals
         raise UnsupportedShapes(f"{shape_name(self.g, shape)}: {curie(predicate)} is not implemented")  # pragma: no cover
 
@@ -774,29 +809,47 @@ class _Compiler:
                      SH.minExclusive: SH.MinExclusiveConstraintComponent,
                      SH.maxExclusive: SH.MaxExclusiveConstraintComponent}[predicate]
         if predicate in (SH.minInclusive, SH.minExclusive):
-            return _each(lambda ctx, v: _ordered(limit, v, allow_equal=predicate == SH.minInclusive), component)
-        return _each(lambda ctx, v: _ordered(v, limit, allow_equal=predicate == SH.maxInclusive), component)
+            return _each(lambda ctx, v: _ordered(limit, ctx.term(v), allow_equal=predicate == SH.minInclusive),
+                         component)
+        return _each(lambda ctx, v: _ordered(ctx.term(v), limit, allow_equal=predicate == SH.maxInclusive),
+                     component)
 
 
-def _each(test: Callable[[_Context, Node], bool], component: URIRef) -> Constraint:
+def _each(test: Callable[[_Context, str], bool], component: URIRef) -> Constraint:
     """A constraint that checks each value node on its own (so it has nothing to say without values)."""
-    def check(ctx: _Context, f: Node, vs: Sequence[Node]) -> list[tuple[Node | None, URIRef]]:
+    def check(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
         return [(v, component) for v in vs if not test(ctx, v)]
     check.per_value = True  # type: ignore[attr-defined]
     return check
 
 
 class _Context:
-    """One validation run over one data graph: indexes and class extensions, computed on demand."""
+    """One validation run over one data graph: indexes and class extensions, computed on demand.
 
-    def __init__(self, data: Graph | _TermTable, shapes: Graph):
+    Data nodes are N-Triples strings (:class:`_TermTable`); shape nodes stay rdflib terms, and a path or
+    class is turned into its string where it meets the data.
+    """
+
+    def __init__(self, data: _TermTable, shapes: Graph):
         self.data = data
         self.shapes = shapes  # where complex (blank node) paths are described
-        self.out: dict[Node, dict[Node, list[Node]]] = {}
-        self.inv: dict[Node, dict[Node, list[Node]]] = {}
-        self.extensions: dict[Node, frozenset[Node]] = {}
+        self.out: dict[str, dict[str, list[str]]] = {}
+        self.inv: dict[str, dict[str, list[str]]] = {}
+        self.extensions: dict[str, frozenset[str]] = {}
+        self.terms: dict[str, Node] = {}
 
-    def index(self, predicate: Node, inverse: bool = False) -> dict[Node, list[Node]]:
+    def term(self, text: str) -> Node:
+        """The rdflib term of a data node (for what reads a literal's value or language), made once."""
+        found = self.terms.get(text)
+        if found is None:
+            found = self.terms[text] = to_rdflib(text)
+        return found
+
+    def lexical(self, text: str) -> str:
+        """An IRI's text, or a literal's lexical form."""
+        return text[1:-1] if text[0] == "<" else str(self.term(text))
+
+    def index(self, predicate: str, inverse: bool = False) -> dict[str, list[str]]:
         table = self.inv if inverse else self.out
         found = table.get(predicate)
         if found is None:
@@ -811,32 +864,32 @@ class _Context:
             table[predicate] = found
         return found
 
-    def instances(self, cls: Node) -> frozenset[Node]:
+    def instances(self, cls: str) -> frozenset[str]:
         """Nodes typed ``cls`` or a subclass of it (rdf:type/rdfs:subClassOf*), as SHACL defines it."""
         found = self.extensions.get(cls)
         if found is None:
             subclasses = {cls}
             todo = [cls]
-            below = self.index(RDFS.subClassOf, inverse=True)
+            below = self.index(_SUBCLASS_OF, inverse=True)
             while todo:
                 for sub in below.get(todo.pop(), ()):
                     if sub not in subclasses:
                         subclasses.add(sub)
                         todo.append(sub)
-            typed = self.index(RDF.type, inverse=True)
+            typed = self.index(_TYPE, inverse=True)
             found = frozenset(x for c in subclasses for x in typed.get(c, ()))
             self.extensions[cls] = found
         return found
 
-    def values(self, focus: Node, path: Node) -> Sequence[Node]:
+    def values(self, focus: str, path: Node) -> Sequence[str]:
         """The value nodes of ``path`` from ``focus`` (predicate, inverse, alternative, sequence, * + ?)."""
         if isinstance(path, URIRef):
-            return self.index(path).get(focus, ())
+            return self.index(_text(path)).get(focus, ())
         g = self.shapes
         inverse = g.value(path, SH.inversePath)
         if inverse is not None:
             if isinstance(inverse, URIRef):
-                return self.index(inverse, inverse=True).get(focus, ())
+                return self.index(_text(inverse), inverse=True).get(focus, ())
             raise UnsupportedShapes("only an IRI may be inverted by sh:inversePath")
         alternatives = g.value(path, SH.alternativePath)
         if alternatives is not None:
@@ -845,7 +898,7 @@ class _Context:
                                            (SH.zeroOrOnePath, True, False)):
             inner = g.value(path, closure)
             if inner is not None:
-                seen: dict[Node, None] = {focus: None} if with_self else {}
+                seen: dict[str, None] = {focus: None} if with_self else {}
                 frontier = [focus]
                 while frontier:
                     step = [v for f in frontier for v in self.values(f, inner) if v not in seen]
@@ -860,42 +913,56 @@ class _Context:
             return nodes
         raise UnsupportedShapes(f"unsupported sh:path {path!r}")
 
-    def evaluate(self, shape: _Shape, focus_nodes: Iterable[Node]) -> list[_Raw]:
+    def evaluate(self, shape: _Shape, focus_nodes: Iterable[str]) -> list[_Raw]:
         raws = []
         focus_nodes = list(focus_nodes)
         always = [c for c in shape.constraints if not getattr(c, "per_value", False)]
-        per_value = [c for c in shape.constraints if getattr(c, "per_value", False)]
-        index = self.index(shape.path) if isinstance(shape.path, URIRef) else None
+        every = always + [c for c in shape.constraints if getattr(c, "per_value", False)]
+        index = self.index(shape.predicate) if shape.predicate is not None else None
         for f in focus_nodes:
             if shape.path is None:
-                values: Sequence[Node] = (f,)
+                values: Sequence[str] = (f,)
             elif index is not None:
                 values = index.get(f, ())
             else:
                 values = self.values(f, shape.path)
-            for constraint in always + per_value if values else always:
+            for constraint in every if values else always:
                 for value, component in constraint(self, f, values):
                     raws.append(_Raw(f, shape.node, value, component, shape.severity, shape.message))
         for child in shape.properties:
             raws.extend(self.evaluate(child, focus_nodes))
         return raws
 
-    def conforms(self, node: Node, shape: _Shape) -> bool:
-        values = self.values(node, shape.path) if shape.path is not None else [node]
-        if any(list(c(self, node, values)) for c in shape.constraints):
-            return False
-        return all(self.conforms(node, child) for child in shape.properties)
+    def conforms(self, node: str, shape: _Shape) -> bool:
+        if shape.path is None:
+            values: Sequence[str] = (node,)
+        elif shape.predicate is not None:  # the common case, without the call to values()
+            index = self.out.get(shape.predicate)
+            values = (index if index is not None else self.index(shape.predicate)).get(node, ())
+        else:
+            values = self.values(node, shape.path)
+        for constraint in shape.constraints:
+            if constraint(self, node, values):
+                return False
+        for child in shape.properties:
+            if not self.conforms(node, child):
+                return False
+        return True
+
+
+_TYPE, _SUBCLASS_OF = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
+_LANG_STRING, _RDFS_LITERAL, _STRING = RDF.langString, RDFS.Literal, XSD.string  # (namespace lookups are slow)
 
 
 def _has_datatype(v: Node, datatype: Node) -> bool:
     """``v`` is a well-formed literal of ``datatype`` (rdf:langString: has a language tag)."""
     if not isinstance(v, Literal):
         return False
-    if datatype == RDF.langString:
+    if datatype == _LANG_STRING:
         return bool(v.language)
-    if datatype == RDFS.Literal:
+    if datatype == _RDFS_LITERAL:
         return True
-    actual = v.datatype or (None if v.language else XSD.string)
+    actual = v.datatype or (None if v.language else _STRING)
     if actual != datatype or getattr(v, "ill_typed", False):
         return False
     python_type = _PYTHON_TYPES.get(datatype)
@@ -911,10 +978,6 @@ def _language_in(v: Node, wanted: set[str]) -> bool:
         return False
     tag = v.language.lower()
     return "*" in wanted or tag in wanted or tag.split("-")[0] in wanted
-
-
-def _lexical(v: Node) -> str:
-    return str(v)
 
 
 def _ordered(low: Node, high: Node, *, allow_equal: bool) -> bool:
