@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/nmdkg build --out output
-	$(BIN)/nmdkg analyze --graph output --out output/analysis
+	$(BIN)/nmdkg analyze --data output --out output/analysis
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

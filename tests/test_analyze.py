@@ -197,6 +197,6 @@ def test_cli_analyze_article_scope(run, tmp_path):
 
 
 def test_cli_analyze_bad_graph_file(run, tmp_path):
-    result = run("analyze", "--graph", str(tmp_path / "missing.nt"), "--out", str(tmp_path / "out"))
-    assert result.exit_code == 2 and "graph file not found" in result.stderr
+    result = run("analyze", "--data", str(tmp_path / "missing.nt"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "missing.nt: no such file" in result.stderr
     assert not (tmp_path / "out").exists()

@@ -179,7 +179,7 @@ def graph_file(nmd_graph, tmp_path_factory):
 
 def test_cli_table(run, graph_file):
     result = run("diagnose", "HP:0003236", "HP:0003707", "HP:0003560", "--absent", "HP:0001250", "--top", "3",
-                 "--graph", str(graph_file))
+                 "--data", str(graph_file))
     assert result.exit_code == 0, result.stderr
     assert "Absent:   HP:0001250 Seizure" in result.stdout
     ranks = [line.split()[0] for line in result.stdout.splitlines() if line[:4].strip().isdigit()]
@@ -189,7 +189,7 @@ def test_cli_table(run, graph_file):
 
 def test_cli_json(run, graph_file):
     result = run("diagnose", "HP:0001324", "HP:0003394", "--format", "json", "--top", "5",
-                 "--graph", str(graph_file.parent))
+                 "--data", str(graph_file.parent))
     assert result.exit_code == 0, result.stderr
     record = json.loads(result.stdout)
     assert [r["rank"] for r in record["results"]] == [1, 2, 3, 4, 5]
@@ -204,7 +204,7 @@ def test_cli_batch(run, graph_file, tmp_path):
         + json.dumps({"id": "p2", "present": ["HP:0001324", "HP:0000508"], "absent": ["HP:0003236"]}) + "\n")
     out = tmp_path / "ranked.jsonl"
     result = run("diagnose", "--patients", str(patients), "--top", "4", "--out", str(out),
-                 "--graph", str(graph_file))
+                 "--data", str(graph_file))
     assert result.exit_code == 0, result.stderr
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == ["p1", "p2"]
@@ -214,7 +214,7 @@ def test_cli_batch(run, graph_file, tmp_path):
 
 
 def test_cli_obsolete_term_is_a_usage_error(run, tmp_path):
-    result = run("diagnose", "HP:0002355", "--graph", str(tmp_path / "never-read.nt"))
+    result = run("diagnose", "HP:0002355", "--data", str(tmp_path / "never-read.nt"))
     assert result.exit_code == 2
     assert "HP:0002355 (Difficulty walking) is obsolete; use HP:0001288 (Gait disturbance)" in result.stderr
     assert "Traceback" not in result.stderr

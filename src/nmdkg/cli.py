@@ -20,8 +20,10 @@ def _out_option(default_help: str):
                         help=f"Output folder. {default_help}")
 
 
-def _curated_option():
-    return click.option("--data", "data", type=click.Path(path_type=Path), default=None,
+def _curated_option(flag: str = "--data"):
+    """The curated tables a build reads: ``--data`` where they are the command's input (build, export),
+    ``--curated`` where ``--data`` names a built graph (analyze, diagnose)."""
+    return click.option(flag, "curated", type=click.Path(path_type=Path), default=None,
                         help="Folder of curated source tables (default: the project's data/curated).")
 
 
@@ -48,7 +50,7 @@ def cli() -> None:
 @_out_option("Default: output/")
 @_curated_option()
 @_scope_option()
-def build(out: Path | None, data: Path | None, scope: str) -> None:
+def build(out: Path | None, curated: Path | None, scope: str) -> None:
     """Build the graph from the curated tables and write Turtle, JSON-LD and N-Triples.
 
     Nothing is written when the tables hold a defect: the defects are listed with file, line and column.
@@ -66,7 +68,7 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
     out = out or DEFAULT_OUT
     steps = 4
     _progress(f"[1/{steps}] reading curated tables")
-    tables = load_curated(data)
+    tables = load_curated(curated)
     _progress(f"[2/{steps}] building the graph (scope {scope})")
     graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
     document = lines(graph)  # N-Triples text, shared by the checks, the Turtle writer and nmdkg.nt
@@ -100,7 +102,7 @@ def build(out: Path | None, data: Path | None, scope: str) -> None:
 @_out_option("A folder (the file is named nmdkg.<ext>) or a file path; default: output/")
 @_curated_option()
 @_scope_option()
-def export(fmt: str, out: Path | None, data: Path | None, scope: str) -> None:
+def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None:
     """Build the graph and write it in one format."""
     from nmdkg.build import build_canonical
     from nmdkg.curated import load_curated
@@ -114,7 +116,7 @@ def export(fmt: str, out: Path | None, data: Path | None, scope: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     out = out or DEFAULT_OUT
     target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
-    graph = build_canonical(load_curated(data), scope=scope)
+    graph = build_canonical(load_curated(curated), scope=scope)
     write_bytes_atomic(target, serialize(graph, chosen))
     click.echo(f"{len(graph)} triples written to {target}")
 
@@ -122,11 +124,11 @@ def export(fmt: str, out: Path | None, data: Path | None, scope: str) -> None:
 @cli.command()
 @click.option("--check", is_flag=True, help="Only report files that are not in canonical form (exit 1 if any).")
 @_curated_option()
-def lint(check: bool, data: Path | None) -> None:
+def lint(check: bool, curated: Path | None) -> None:
     """Rewrite the curated tables (sorted rows) and their README's column reference in canonical form."""
     from nmdkg.lint import lint as run_lint
 
-    changed = run_lint(data, check=check)
+    changed = run_lint(curated, check=check)
     verb = "not in canonical form" if check else "rewritten"
     for path in changed:
         click.echo(f"{verb}: {path}")
@@ -250,22 +252,19 @@ def _query_store(data: tuple[Path, ...], engine: str):
     return Store.from_ntriples(lines(build_canonical()), engine=engine)  # the build's fast path
 
 
-def _graph_option():
-    return click.option("--graph", "graph_file", type=click.Path(path_type=Path), default=None,
-                        help="Read this graph file (a build output such as output/nmdkg.nt, or its folder) "
-                             "instead of building the graph from the curated tables.")
+def _built_graph_option():
+    return click.option("--data", "graph_file", type=click.Path(path_type=Path), default=None,
+                        help="The graph to read: a build folder (its nmdkg.nt) or an RDF file such as "
+                             "output/nmdkg.nt. Without it, the graph is built in memory (--scope, --curated).")
 
 
-def _phenotype_source(graph_file: Path | None, data: Path | None, scope: str):
-    """What analyze and diagnose read by SPARQL: --graph FILE, or the graph built in memory."""
-    from nmdkg.errors import InputError
+def _phenotype_source(graph_file: Path | None, curated: Path | None, scope: str):
+    """What analyze and diagnose read by SPARQL: --data FILE_OR_DIR, or the graph built in memory."""
+    from nmdkg.paths import build_file
+    from nmdkg.store import RDF_SUFFIXES
 
     if graph_file is not None:
-        if graph_file.is_dir():
-            graph_file = graph_file / "nmdkg.nt"
-            if not graph_file.is_file():
-                raise InputError(f"{graph_file.parent}: no nmdkg.nt in this folder "
-                                 f"(run `nmdkg build --out {graph_file.parent}`)")
+        graph_file = build_file(graph_file, RDF_SUFFIXES)
         _progress(f"reading {graph_file}")
         return graph_file
     from nmdkg.build import build_canonical
@@ -273,7 +272,7 @@ def _phenotype_source(graph_file: Path | None, data: Path | None, scope: str):
     from nmdkg.ntriples import lines
 
     _progress(f"building the graph (scope {scope})")
-    return lines(build_canonical(load_curated(data), scope=scope, progress=lambda m: _progress(f"      {m}")))
+    return lines(build_canonical(load_curated(curated), scope=scope, progress=lambda m: _progress(f"      {m}")))
 
 
 @cli.command()
@@ -283,8 +282,8 @@ def _phenotype_source(graph_file: Path | None, data: Path | None, scope: str):
                    "or Resnik semantic similarity over HPO (best-match average; slower, as its permutation "
                    "null recomputes it).")
 @_out_option("Default: output/analysis")
-@_graph_option()
-@_curated_option()
+@_built_graph_option()
+@_curated_option("--curated")
 @_scope_option()
 @click.option("--neighbours", "k", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many most similar disorders each disorder keeps as candidate edges.")
@@ -293,7 +292,7 @@ def _phenotype_source(graph_file: Path | None, data: Path | None, scope: str):
 @click.option("--alpha", type=click.FloatRange(0, 1), default=0.05, show_default=True,
               help="Largest Benjamini-Hochberg q-value of an edge the network keeps.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random choice.")
-def analyze(metric: str, out: Path | None, graph_file: Path | None, data: Path | None, scope: str, k: int,
+def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Path | None, scope: str, k: int,
             permutations: int, alpha: float, seed: int) -> None:
     """Shared-symptom network analysis of the disorders: weights, communities, hubs, top pairs, pictures.
 
@@ -307,7 +306,7 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, data: Path |
 
     out = out or Path("output") / "analysis"
     started = time.perf_counter()
-    source = _phenotype_source(graph_file, data, scope)
+    source = _phenotype_source(graph_file, curated, scope)
     _progress(f"      done in {time.perf_counter() - started:.1f} s")
     result = analysis.analyze(source, metric=metric, k=k, alpha=alpha, n_permutations=permutations, seed=seed,
                               progress=_progress)
@@ -339,11 +338,11 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, data: Path |
                    "results.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write the results to this file (atomically) instead of standard output.")
-@_graph_option()
-@_curated_option()
+@_built_graph_option()
+@_curated_option("--curated")
 @_scope_option()
 def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str | None,
-             patients: Path | None, out: Path | None, graph_file: Path | None, data: Path | None,
+             patients: Path | None, out: Path | None, graph_file: Path | None, curated: Path | None,
              scope: str) -> None:
     """Rank disorders for a patient's findings (HPO terms) by semantic similarity, explained.
 
@@ -373,7 +372,7 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str
             raise InputError("name at least one finding (an HPO term such as HP:0001324), "
                              "or give --patients FILE")
         present, absent_ids, notes = dx.check_terms(terms, absent)
-    ranker = dx.Ranker.from_graph(_phenotype_source(graph_file, data, scope),
+    ranker = dx.Ranker.from_graph(_phenotype_source(graph_file, curated, scope),
                                   progress=lambda m: _progress(f"      {m}"))
     if patients is not None:
         records = dx.rank_patients(ranker, batch, top, progress=_progress)
@@ -481,7 +480,7 @@ def _validate_before_writing(graph, document: bytes | None = None) -> None:
 @_scope_option()
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | None, fmt: str, engine: str,
-             inference: str, data: Path | None, scope: str) -> None:
+             inference: str, curated: Path | None, scope: str) -> None:
     """Validate the graph against the SHACL shapes and the SPARQL checks.
 
     With no FILE, the graph is built from the curated tables (as `nmdkg build` does) and validated. Each
@@ -496,9 +495,9 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     from nmdkg.validate import format_json, format_text, read_rdf, validate_graph
 
     if files:
-        for name in ("data", "scope"):
+        for name, flag in (("curated", "--data"), ("scope", "--scope")):
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
-                raise click.UsageError(f"--{name} builds the graph from curated tables; it cannot be combined "
+                raise click.UsageError(f"{flag} builds the graph from curated tables; it cannot be combined "
                                        "with FILE arguments")
         graph = read_rdf(files)
     else:
@@ -506,7 +505,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
         from nmdkg.curated import load_curated
 
         _progress(f"building the graph (scope {scope})")
-        graph = build_canonical(load_curated(data), scope=scope)
+        graph = build_canonical(load_curated(curated), scope=scope)
     result = validate_graph(graph, engine=engine, inference=inference)
     if report_file is not None:
         write_bytes_atomic(report_file, result.report.serialize(format="turtle", encoding="utf-8"))

@@ -731,7 +731,11 @@ class _Compiler:
             return lambda ctx, f, vs: [(None, SH.MinCountConstraintComponent)] if len(vs) < n else []
         if predicate == SH.maxCount:
             n = int(value)
-            return lambda ctx, f, vs: [(None, SH.MaxCountConstraintComponent)] if len(vs) > n else []
+
+            def max_count(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
+                return [(None, SH.MaxCountConstraintComponent)] if len(vs) > n else []
+            max_count.without_values_holds = True  # type: ignore[attr-defined]
+            return max_count
         if predicate == SH.datatype:
             return _each(lambda ctx, v: v[0] == '"' and _has_datatype(ctx.term(v), value),
                          SH.DatatypeConstraintComponent)
@@ -800,6 +804,7 @@ class _Compiler:
                 others = [ctx.term(o) for o in ctx.values(f, other)]
                 return [(v, SH.LessThanOrEqualsConstraintComponent)
                         for v in vs if not all(_ordered(ctx.term(v), o, allow_equal=True) for o in others)]
+            less_than_or_equals.without_values_holds = True  # type: ignore[attr-defined]
             return less_than_or_equals
         raise UnsupportedShapes(f"{shape_name(self.g, shape)}: {curie(predicate)} is not implemented")  # pragma: no cover
 
@@ -913,24 +918,32 @@ class _Context:
             return nodes
         raise UnsupportedShapes(f"unsupported sh:path {path!r}")
 
-    def evaluate(self, shape: _Shape, focus_nodes: Iterable[str]) -> list[_Raw]:
+    def evaluate(self, shape: _Shape, focus_nodes: Iterable[str], focus_set: set[str] | None = None) -> list[_Raw]:
         raws = []
         focus_nodes = list(focus_nodes)
         always = [c for c in shape.constraints if not getattr(c, "per_value", False)]
         every = always + [c for c in shape.constraints if getattr(c, "per_value", False)]
+        # What a focus node without values still has to be checked for (sh:minCount, sh:hasValue ...)
+        empty = [c for c in always if not getattr(c, "without_values_holds", False)]
         index = self.index(shape.predicate) if shape.predicate is not None else None
-        for f in focus_nodes:
-            if shape.path is None:
-                values: Sequence[str] = (f,)
-            elif index is not None:
-                values = index.get(f, ())
-            else:
-                values = self.values(f, shape.path)
+        if index is not None and not empty and len(index) < len(focus_nodes):
+            # A sparse property (sh:maxCount, per-value constraints): only the focus nodes that have values.
+            focus_set = set(focus_nodes) if focus_set is None else focus_set
+            pairs: Iterable[tuple[str, Sequence[str]]] = ((f, vs) for f, vs in index.items() if f in focus_set)
+        elif index is not None:
+            pairs = ((f, index.get(f, ())) for f in focus_nodes)
+        elif shape.path is None:
+            pairs = ((f, (f,)) for f in focus_nodes)
+        else:
+            pairs = ((f, self.values(f, shape.path)) for f in focus_nodes)
+        for f, values in pairs:
             for constraint in every if values else always:
                 for value, component in constraint(self, f, values):
                     raws.append(_Raw(f, shape.node, value, component, shape.severity, shape.message))
+        if shape.properties and focus_set is None and len(shape.properties) > 1:
+            focus_set = set(focus_nodes)
         for child in shape.properties:
-            raws.extend(self.evaluate(child, focus_nodes))
+            raws.extend(self.evaluate(child, focus_nodes, focus_set))
         return raws
 
     def conforms(self, node: str, shape: _Shape) -> bool:
