@@ -13,7 +13,7 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from nmdkg.export import FORMATS, serialize, used_prefixes, write_exports
-from nmdkg.io import atomic_writer
+from nmdkg.io import StagedFiles, atomic_writer
 
 
 def assert_isomorphic(expected: Graph, actual: Graph) -> None:
@@ -108,3 +108,54 @@ def test_atomic_writer_leaves_nothing_on_failure(tmp_path: Path):
         raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_staged_files_appear_together_or_not_at_all(tmp_path: Path):
+    old = tmp_path / "a.nt"
+    old.write_text("old")
+    with StagedFiles() as staged:
+        staged.write(old, b"new")
+        staged.write(tmp_path / "deep" / "er" / "b.tsv", b"b")
+        assert old.read_text() == "old" and not (tmp_path / "deep" / "er" / "b.tsv").exists()
+        assert staged.commit() == [old, tmp_path / "deep" / "er" / "b.tsv"]
+    assert old.read_text() == "new" and (tmp_path / "deep" / "er" / "b.tsv").read_text() == "b"
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+    with pytest.raises(RuntimeError), StagedFiles() as staged:
+        staged.write(old, b"newer")
+        staged.write(tmp_path / "made" / "for" / "it.ttl", b"x")
+        raise RuntimeError("validation failed")
+    assert old.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nt", "deep"]  # the folders it made are gone
+
+
+def test_staged_exports_equal_serialize_all(graph, tmp_path: Path):
+    from nmdkg.export import StagedExports, serialize_all
+    from nmdkg.ntriples import canonical
+
+    triples = canonical(graph)
+    with StagedFiles() as staged:
+        exports = StagedExports(triples, tmp_path, staged, ("turtle", "json-ld", "nt", "xml"))
+        try:
+            written = exports.finish()
+        finally:
+            exports.stop()
+        staged.commit()
+    expected = serialize_all(triples, ("turtle", "json-ld", "nt", "xml"))
+    assert [p.name for p in written] == ["nmdkg.ttl", "nmdkg.jsonld", "nmdkg.nt", "nmdkg.rdf"]
+    assert {p.suffix: p.read_bytes() for p in written} == {
+        ".ttl": expected["turtle"], ".jsonld": expected["json-ld"], ".nt": expected["nt"], ".rdf": expected["xml"]}
+
+
+def test_staged_exports_stopped_leave_nothing(graph, tmp_path: Path):
+    from nmdkg.export import StagedExports
+    from nmdkg.ntriples import canonical
+
+    with pytest.raises(RuntimeError), StagedFiles() as staged:
+        exports = StagedExports(canonical(graph), tmp_path / "out", staged)
+        try:
+            raise RuntimeError("the graph does not conform")
+        finally:
+            exports.stop()
+    assert not (tmp_path / "out").exists()
+    assert all(not child.is_alive() for _, child in exports.children) and not exports.children

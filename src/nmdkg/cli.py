@@ -55,13 +55,11 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
 
     Nothing is written when the tables hold a defect: the defects are listed with file, line and column.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from nmdkg import describe
     from nmdkg.build import build_canonical
     from nmdkg.curated import load_curated
-    from nmdkg.export import BUILD_FORMATS, resolve_format, serialize_all
-    from nmdkg.io import write_bytes_atomic
+    from nmdkg.export import BUILD_FORMATS, StagedExports
+    from nmdkg.io import StagedFiles
     from nmdkg.ntriples import lines
     from nmdkg.paths import DEFAULT_OUT
 
@@ -71,23 +69,24 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
     tables = load_curated(curated)
     _progress(f"[2/{steps}] building the graph (scope {scope})")
     graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
-    document = lines(graph)  # N-Triples text, shared by the checks, the Turtle writer and nmdkg.nt
+    document = lines(graph)  # N-Triples text, shared by the checks, nmdkg.nt and the Turtle writer
     _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks, "
-              f"while serializing {', '.join(BUILD_FORMATS)}")
-    # Serializing overlaps validation (Oxigraph's parsers and writers release the GIL); nothing is written
-    # until the graph is known to conform.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nmdkg-serialize") as pool:
-        serialized = pool.submit(serialize_all, graph, BUILD_FORMATS, ntriples=document)
-        _validate_before_writing(graph, document)
-        payloads = {f"nmdkg.{resolve_format(name).extension}": data
-                    for name, data in serialized.result().items()}
-    _progress(f"[4/{steps}] writing to {out}/")
-    nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
-    payloads["describe/node-kinds.tsv"] = describe.as_tsv(nodes, ("kind", "nodes"))
-    payloads["describe/edge-kinds.tsv"] = describe.as_tsv(edges, ("kind", "edges"))
-    for name, payload in payloads.items():
-        write_bytes_atomic(out / name, payload)
-    click.echo(f"{len(graph)} triples written to {out}/ ({', '.join(n for n in payloads if '/' not in n)})")
+              f"while writing {', '.join(BUILD_FORMATS)}")
+    # The exports are written under temporary names while the graph is validated (Turtle by a child
+    # process), and renamed into place only once it is known to conform.
+    with StagedFiles() as staged:
+        exports = StagedExports(graph, out, staged, BUILD_FORMATS, ntriples=document)
+        try:
+            _validate_before_writing(graph, document)
+            written = exports.finish()
+        finally:
+            exports.stop()
+        _progress(f"[4/{steps}] writing to {out}/")
+        nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
+        staged.write(out / "describe" / "node-kinds.tsv", describe.as_tsv(nodes, ("kind", "nodes")))
+        staged.write(out / "describe" / "edge-kinds.tsv", describe.as_tsv(edges, ("kind", "edges")))
+        staged.commit()
+    click.echo(f"{len(graph)} triples written to {out}/ ({', '.join(path.name for path in written)})")
     click.echo("\nNodes per kind:")
     for kind, count in nodes:
         click.echo(f"  {kind:<45} {count:>7}")

@@ -9,14 +9,14 @@ by Oxigraph (``pyoxigraph``).
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 
 from nmdkg import jsonld
-from nmdkg.io import write_bytes_atomic
+from nmdkg.errors import NmdkgError
+from nmdkg.io import StagedFiles, write_bytes_atomic
 from nmdkg.namespaces import prefix_of
 from nmdkg.ntriples import NTriple, canonical, lines as nt_lines
 
@@ -88,29 +88,22 @@ def serialize_all(source: Source, formats: tuple[str, ...] = BUILD_FORMATS, *,
     """Serialize a graph in several formats, sharing the N-Triples text and the prefix scan between them.
 
     N-Triples and JSON-LD are written from the sorted canonical triples; Turtle and RDF/XML by Oxigraph's
-    streaming writers, fed the same sorted triples. Oxigraph releases the GIL, so its formats are written
-    in a thread while the JSON-LD writer runs. Keys are the formats' names, in the order asked.
+    streaming writers, fed the same sorted triples. Keys are the formats' names, in the order asked.
     ``ntriples``, when given, is the N-Triples text of ``source`` (``nmdkg.ntriples.lines``), already made.
     """
     triples = _canonical(source)
     chosen = [resolve_format(name) for name in formats]
     lines = ntriples if ntriples is not None else nt_lines(triples)
     prefixes = used_prefixes(triples) if any(f.name != "nt" for f in chosen) else {}
-    out: dict[str, bytes | Future] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nmdkg-oxigraph") as pool:
-        for fmt in chosen:
-            if fmt.name not in ("nt", "json-ld"):
-                out[fmt.name] = pool.submit(_oxigraph, lines, fmt, prefixes)
-        for fmt in chosen:
-            if fmt.name == "nt":
-                out[fmt.name] = lines
-            elif fmt.name == "json-ld":
-                out[fmt.name] = "".join(jsonld.write(triples, prefixes)).encode("utf-8")
-        return {fmt.name: _done(out[fmt.name]) for fmt in chosen}
-
-
-def _done(value: bytes | Future) -> bytes:
-    return value.result() if isinstance(value, Future) else value
+    out: dict[str, bytes] = {}
+    for fmt in chosen:
+        if fmt.name == "nt":
+            out[fmt.name] = lines
+        elif fmt.name == "json-ld":
+            out[fmt.name] = "".join(jsonld.write(triples, prefixes)).encode("utf-8")
+        else:
+            out[fmt.name] = _oxigraph(lines, fmt, prefixes)
+    return out
 
 
 def _oxigraph(lines: bytes, fmt: Format, prefixes: dict[str, str]) -> bytes:
@@ -124,6 +117,63 @@ def _oxigraph(lines: bytes, fmt: Format, prefixes: dict[str, str]) -> bytes:
     # Oxigraph writes a carriage return in a literal as is, and XML parsers turn it into a line feed;
     # the output has no other carriage return, so escaping each one keeps the literal intact.
     return xml.replace(b"\r", b"&#13;")
+
+
+def _oxigraph_file(source: str, target: str, fmt: str, prefixes: dict[str, str]) -> None:
+    """The work of an export child process: ``_oxigraph`` from an N-Triples file into ``target``."""
+    Path(target).write_bytes(_oxigraph(Path(source).read_bytes(), resolve_format(fmt), prefixes))
+
+
+class StagedExports:
+    """The exports of a build, staged (``nmdkg.io.StagedFiles``) while the caller validates the graph.
+
+    N-Triples is staged at once; Turtle and RDF/XML are written from that file by a child process:
+    Oxigraph's writer pulls each parsed triple through Python, so in a thread it would fight the SHACL
+    engine for the GIL (five times slower), while a process has its own core. :meth:`finish` writes
+    JSON-LD here and waits for the child; :meth:`stop` ends the child when the build fails. The caller
+    commits the staged files (or discards them).
+    """
+
+    def __init__(self, source: Source, out_dir: Path | str, staged: StagedFiles,
+                 formats: tuple[str, ...] = BUILD_FORMATS, *, ntriples: bytes | None = None, stem: str = "nmdkg"):
+        import multiprocessing
+
+        self.triples = _canonical(source)
+        self.chosen = [resolve_format(name) for name in formats]
+        self.staged = staged
+        self.targets = {f.name: Path(out_dir) / f"{stem}.{f.extension}" for f in self.chosen}
+        self.prefixes = used_prefixes(self.triples) if any(f.name != "nt" for f in self.chosen) else {}
+        self.children: list[tuple[str, multiprocessing.process.BaseProcess]] = []
+        if "nt" not in self.targets:
+            raise ValueError("a build's exports include N-Triples: the other writers read that file")
+        lines = ntriples if ntriples is not None else nt_lines(self.triples)
+        source_file = staged.write(self.targets["nt"], lines)
+        context = multiprocessing.get_context("spawn")
+        for fmt in self.chosen:
+            if fmt.name not in ("nt", "json-ld"):
+                child = context.Process(target=_oxigraph_file, name=f"nmdkg-export-{fmt.name}", daemon=True,
+                                        args=(str(source_file), str(staged.path(self.targets[fmt.name])),
+                                              fmt.name, self.prefixes))
+                child.start()
+                self.children.append((fmt.name, child))
+
+    def finish(self) -> list[Path]:
+        """Write JSON-LD (if asked) and wait for the children; the targets, in the order asked."""
+        if "json-ld" in self.targets:
+            self.staged.write(self.targets["json-ld"],
+                              "".join(jsonld.write(self.triples, self.prefixes)).encode("utf-8"))
+        for name, child in self.children:
+            child.join()
+            if child.exitcode != 0:
+                raise NmdkgError(f"writing {name} failed (its process exited with code {child.exitcode})")
+        self.children = []
+        return list(self.targets.values())
+
+    def stop(self) -> None:
+        for _, child in self.children:
+            child.terminate()
+            child.join()
+        self.children = []
 
 
 def write_exports(source: Source, out_dir: Path | str, formats: tuple[str, ...] = BUILD_FORMATS,
