@@ -119,19 +119,30 @@ def _oxigraph(lines: bytes, fmt: Format, prefixes: dict[str, str]) -> bytes:
     return xml.replace(b"\r", b"&#13;")
 
 
-def _oxigraph_file(source: str, target: str, fmt: str, prefixes: dict[str, str]) -> None:
-    """The work of an export child process: ``_oxigraph`` from an N-Triples file into ``target``."""
+def _write_from_file(source: str, target: str, fmt: str, prefixes: dict[str, str]) -> None:
+    """The work of an export child process: one format from a canonical N-Triples file into ``target``.
+
+    JSON-LD streams the file line by line (its writer needs only one subject at a time); Turtle and RDF/XML
+    go through Oxigraph (``_oxigraph``).
+    """
+    if fmt == "json-ld":
+        with open(source, encoding="utf-8") as lines, open(target, "w", encoding="utf-8") as out:
+            triples = (tuple(line[:-3].split(" ", 2)) for line in lines)  # "s p o .\n"
+            for chunk in jsonld.write(triples, prefixes):  # type: ignore[arg-type]
+                out.write(chunk)
+        return
     Path(target).write_bytes(_oxigraph(Path(source).read_bytes(), resolve_format(fmt), prefixes))
 
 
 class StagedExports:
     """The exports of a build, staged (``nmdkg.io.StagedFiles``) while the caller validates the graph.
 
-    N-Triples is staged at once; Turtle and RDF/XML are written from that file by a child process:
-    Oxigraph's writer pulls each parsed triple through Python, so in a thread it would fight the SHACL
-    engine for the GIL (five times slower), while a process has its own core. :meth:`finish` writes
-    JSON-LD here and waits for the child; :meth:`stop` ends the child when the build fails. The caller
-    commits the staged files (or discards them).
+    N-Triples is staged at once; every other format is written from that file by a child process of its
+    own, beside the validation: JSON-LD is pure Python, and Oxigraph's writer pulls each parsed triple
+    through Python, so in threads they would fight the SHACL engine for the GIL (Turtle five times slower),
+    while processes use the other core. The children stream (JSON-LD) or hold one file's text (Turtle), so
+    they add little memory. :meth:`finish` waits for them; :meth:`stop` ends them when the build fails. The
+    caller commits the staged files (or discards them).
     """
 
     def __init__(self, source: Source, out_dir: Path | str, staged: StagedFiles,
@@ -150,18 +161,15 @@ class StagedExports:
         source_file = staged.write(self.targets["nt"], lines)
         context = multiprocessing.get_context("spawn")
         for fmt in self.chosen:
-            if fmt.name not in ("nt", "json-ld"):
-                child = context.Process(target=_oxigraph_file, name=f"nmdkg-export-{fmt.name}", daemon=True,
+            if fmt.name != "nt":
+                child = context.Process(target=_write_from_file, name=f"nmdkg-export-{fmt.name}", daemon=True,
                                         args=(str(source_file), str(staged.path(self.targets[fmt.name])),
                                               fmt.name, self.prefixes))
                 child.start()
                 self.children.append((fmt.name, child))
 
     def finish(self) -> list[Path]:
-        """Write JSON-LD (if asked) and wait for the children; the targets, in the order asked."""
-        if "json-ld" in self.targets:
-            self.staged.write(self.targets["json-ld"],
-                              "".join(jsonld.write(self.triples, self.prefixes)).encode("utf-8"))
+        """Wait for the children; the targets, in the order asked."""
         for name, child in self.children:
             child.join()
             if child.exitcode != 0:

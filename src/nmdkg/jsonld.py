@@ -9,7 +9,7 @@ triple order. IRIs become CURIEs wherever a context prefix covers them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 
@@ -69,7 +69,7 @@ class _Compactor:
         return found
 
 
-def write(triples: list[NTriple], prefixes: dict[str, str]) -> Iterator[str]:
+def write(triples: Iterable[NTriple], prefixes: dict[str, str]) -> Iterator[str]:
     """Yield the text of a compacted, flattened JSON-LD document of ``triples`` (sorted canonical form).
 
     Each node object is the text ``json.dumps`` writes for ``{"@id": ..., "@type": [...], key: [values]}``
