@@ -321,11 +321,17 @@ class Store:
         result = Result("SELECT")
         result.vars = variables
         rows = []
+        # Each distinct term is converted once per result: long answers repeat their labels and classes,
+        # and the conversion (a language-tagged literal most of all) is what costs in such an answer.
+        converted: dict[Any, Identifier] = {}
         for solution in raw:
             row = {}
             for var, value in zip(variables, solution, strict=True):
                 if value is not None:
-                    row[var] = _from_ox(value)
+                    term = converted.get(value)
+                    if term is None:
+                        term = converted[value] = _from_ox(value)
+                    row[var] = term
             rows.append(row)
         result.bindings = rows
         return result
