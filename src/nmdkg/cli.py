@@ -260,10 +260,9 @@ def _built_graph_option():
 def _phenotype_source(graph_file: Path | None, curated: Path | None, scope: str):
     """What analyze and diagnose read by SPARQL: --data FILE_OR_DIR, or the graph built in memory."""
     from nmdkg.paths import build_file
-    from nmdkg.store import RDF_SUFFIXES
 
     if graph_file is not None:
-        graph_file = build_file(graph_file, RDF_SUFFIXES)
+        graph_file = build_file(graph_file, datasets=True)  # read whole into Oxigraph (nmdkg.network)
         _progress(f"reading {graph_file}")
         return graph_file
     from nmdkg.build import build_canonical
@@ -483,8 +482,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     """Validate the graph against the SHACL shapes and the SPARQL checks.
 
     With no FILE, the graph is built from the curated tables (as `nmdkg build` does) and validated. Each
-    FILE is read by its extension: .ttl (Turtle), .jsonld/.json (JSON-LD), .nt (N-Triples),
-    .rdf/.owl/.xml (RDF/XML); their union is validated, with the ontology added if they lack it.
+    FILE is read by its extension: .ttl/.turtle (Turtle), .jsonld/.json (JSON-LD), .nt (N-Triples),
+    .rdf/.owl/.xml (RDF/XML), .n3 (N3); their union is validated, with the ontology added if they lack it.
 
     Exit codes: 0 the graph conforms (warnings allowed), 1 it has violations, 2 unreadable input or
     usage error.

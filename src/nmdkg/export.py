@@ -9,7 +9,6 @@ by Oxigraph (``pyoxigraph``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
@@ -19,25 +18,12 @@ from nmdkg.errors import NmdkgError
 from nmdkg.io import StagedFiles, write_bytes_atomic
 from nmdkg.namespaces import prefix_of
 from nmdkg.ntriples import NTriple, canonical, lines as nt_lines
+from nmdkg.rdf_formats import BY_NAME, RdfFormat
 
 
-@dataclass(frozen=True)
-class Format:
-    name: str
-    extension: str
-    rdflib_name: str  # the name rdflib parses this format by
-    media_type: str
-
-
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("turtle", "ttl", "turtle", "text/turtle"),
-        Format("json-ld", "jsonld", "json-ld", "application/ld+json"),
-        Format("nt", "nt", "nt", "application/n-triples"),
-        Format("xml", "rdf", "xml", "application/rdf+xml"),
-    )
-}
+Format = RdfFormat
+#: The formats nmdkg writes (``nmdkg.rdf_formats`` holds those it reads too).
+FORMATS: dict[str, Format] = {name: BY_NAME[name] for name in ("turtle", "json-ld", "nt", "xml")}
 #: Aliases accepted by ``--format``.
 ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml",
            "rdf/xml": "xml", "rdf": "xml"}

@@ -53,6 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from nmdkg.errors import InputError
+from nmdkg.rdf_formats import of_path, unknown_suffix
 
 HP_NAMESPACE = "http://purl.obolibrary.org/obo/HP_"
 NMDKG_NAMESPACE = "https://w3id.org/nmdkg/ontology/"
@@ -222,10 +223,6 @@ class _Source:
         return [tuple(None if v is None else str(v) for v in row) for row in self._generic.query(query)]
 
 
-_SUFFIX_FORMATS = {".nt": "N_TRIPLES", ".ttl": "TURTLE", ".n3": "N3", ".nq": "N_QUADS", ".trig": "TRIG",
-                   ".rdf": "RDF_XML", ".xml": "RDF_XML", ".owl": "RDF_XML", ".jsonld": "JSON_LD"}
-
-
 def _load_files(paths: Sequence[Path]):
     import pyoxigraph
 
@@ -233,15 +230,13 @@ def _load_files(paths: Sequence[Path]):
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: graph file not found")
-        fmt = _SUFFIX_FORMATS.get(path.suffix.lower())
+        fmt = of_path(path, datasets=True)
         if fmt is None:
-            raise InputError(f"{path}: unknown RDF file suffix {path.suffix or '(none)'!r}; expected one of: "
-                             f"{', '.join(sorted(_SUFFIX_FORMATS))}")
+            raise InputError(unknown_suffix(path, datasets=True))
         try:
-            store.bulk_load(path=str(path), format=getattr(pyoxigraph.RdfFormat, fmt))
+            store.bulk_load(path=str(path), format=fmt.oxigraph())
         except (SyntaxError, ValueError) as exc:
-            raise InputError(f"{path}: cannot parse as {fmt.lower().replace('_', '-')}: "
-                             f"{' '.join(str(exc).split())}") from exc
+            raise InputError(f"{path}: cannot parse as {fmt.label}: {' '.join(str(exc).split())}") from exc
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     return store

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -33,12 +32,14 @@ def cache_dir() -> Path:
     return Path(base) / "nmdkg"
 
 
-def build_file(data: Path, suffixes: Iterable[str]) -> Path:
+def build_file(data: Path, *, datasets: bool = False) -> Path:
     """The RDF file a command reads: ``data`` itself, or the ``nmdkg.nt`` of a build folder.
 
-    Raises ``InputError`` for a missing file or folder, or a suffix not among ``suffixes``.
+    Raises ``InputError`` for a missing file or folder, or a suffix that names no RDF format of
+    ``nmdkg.rdf_formats`` (N-Quads and TriG count only with ``datasets``).
     """
     from nmdkg.errors import InputError
+    from nmdkg.rdf_formats import of_path, unknown_suffix
 
     if data.is_dir():
         data = data / "nmdkg.nt"
@@ -47,8 +48,6 @@ def build_file(data: Path, suffixes: Iterable[str]) -> Path:
                              f"(run `nmdkg build --out {data.parent}`)")
     elif not data.is_file():
         raise InputError(f"{data}: no such file (run `nmdkg build` first, or give --data a build folder)")
-    allowed = sorted(suffixes)
-    if data.suffix.lower() not in allowed:
-        raise InputError(f"{data}: unknown RDF file suffix {data.suffix or '(none)'!r}; expected one of: "
-                         f"{', '.join(allowed)}")
+    if of_path(data, datasets=datasets) is None:
+        raise InputError(unknown_suffix(data, datasets=datasets))
     return data

@@ -28,11 +28,9 @@ from pathlib import Path
 
 from nmdkg.errors import InputError
 from nmdkg.paths import build_file
+from nmdkg.rdf_formats import of_path
 from nmdkg.remote import Credentials, RemoteError, check_url, http_error, opener, redact, user_agent
 
-#: Media types of the RDF files a push sends, by suffix.
-MEDIA_TYPES = {".nt": "application/n-triples", ".ttl": "text/turtle", ".jsonld": "application/ld+json",
-               ".rdf": "application/rdf+xml", ".owl": "application/rdf+xml"}
 BLOCK = 1 << 20
 DEFAULT_TIMEOUT = 600.0
 #: Report progress at most this often (seconds), besides at the start and the end.
@@ -139,14 +137,15 @@ def push(data: Path, endpoint: str, graph: str, *, append: bool = False,
     """
     from nmdkg.queries import to_iri
 
-    source = build_file(data, MEDIA_TYPES)
+    source = build_file(data)  # a graph: the Graph Store Protocol takes triples
+    media_type = of_path(source).media_type  # type: ignore[union-attr]  (build_file checked the suffix)
     check_url(endpoint)
     graph = str(to_iri(graph))
     url = graph_url(endpoint, graph)
     method = "POST" if append else "PUT"
     secrets = [credentials.password] if credentials else []
     body = FileBody(source, progress)
-    headers = {"Content-Type": MEDIA_TYPES[source.suffix.lower()], "Content-Length": str(body.size),
+    headers = {"Content-Type": media_type, "Content-Length": str(body.size),
                "User-Agent": user_agent()}
     if credentials is not None:
         authorization = _authorization(url, method, credentials, timeout)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from nmdkg.errors import InputError, NmdkgError
 from nmdkg.paths import build_file
+from nmdkg.rdf_formats import of_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -49,9 +50,6 @@ START_TIMEOUT = 60.0
 STOP_GRACE = 10.0
 STAMP = "source.json"
 DATABASE = "oxigraph"
-#: The RDF file suffixes the bulk loader reads, by pyoxigraph format name.
-LOADABLE = {".nt": "N_TRIPLES", ".ttl": "TURTLE", ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML",
-            ".nq": "N_QUADS", ".trig": "TRIG"}
 
 Progress = Callable[[str], None]
 
@@ -102,7 +100,7 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
     """
     import pyoxigraph
 
-    source = build_file(data, LOADABLE)
+    source = build_file(data, datasets=True)
     digest = sha256_of(source)
     stamp = _stamp(folder)
     database = folder / DATABASE
@@ -118,8 +116,9 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
     try:
         store = pyoxigraph.Store(str(loading))
         try:
-            fmt = getattr(pyoxigraph.RdfFormat, LOADABLE[source.suffix.lower()])
-            store.bulk_load(path=str(source), format=fmt)
+            fmt = of_path(source, datasets=True)
+            assert fmt is not None  # build_file checked the suffix
+            store.bulk_load(path=str(source), format=fmt.oxigraph())
         except (SyntaxError, ValueError) as exc:
             raise InputError(f"{source}: cannot load: {' '.join(str(exc).split())}") from None
         store.optimize()
@@ -297,7 +296,7 @@ def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port:
     """
     if not 0 < port < 65536:
         raise InputError(f"--port {port}: not a TCP port (1-65535)")
-    source = build_file(data, LOADABLE)
+    source = build_file(data, datasets=True)
     folder = store if store is not None else source.parent / "store"
     oxigraph_binary()  # fail before loading if the server is missing
     prepared = prepare_store(source, folder, progress)

@@ -44,6 +44,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from nmdkg.errors import InputError
+from nmdkg.rdf_formats import of_path, unknown_suffix
 
 ENGINES = ("oxigraph", "rdflib")
 #: The engine chosen by measurement (docs/decisions/0003-query-engine.md).
@@ -53,10 +54,6 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _FORM_OF_RULE = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
                  "DescribeQuery": "DESCRIBE"}
 
-#: RDF file suffixes and the rdflib parser of each (Oxigraph guesses the same formats from the suffix).
-RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".n3": "n3", ".jsonld": "json-ld", ".json": "json-ld",
-                ".rdf": "xml", ".owl": "xml", ".xml": "xml"}
-_OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "n3": "N3", "json-ld": "JSON_LD", "xml": "RDF_XML"}
 
 #: Prefixes every query may use without declaring them (a query's own PREFIX lines win).
 DEFAULT_PREFIX_NAMES = ("nmdkg", "NMDKG", "biolink", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "MONDO",
@@ -212,7 +209,7 @@ class Store:
 
     @classmethod
     def from_files(cls, paths: Iterable[Path | str], engine: str = DEFAULT_ENGINE) -> Store:
-        """A store over the union of RDF files; the format is told by the suffix (see :data:`RDF_SUFFIXES`).
+        """A store over the union of RDF files; the format is told by the suffix (``nmdkg.rdf_formats``).
 
         Raises :class:`InputError` for a missing file, an unknown suffix or a syntax error.
         """
@@ -229,23 +226,19 @@ class Store:
         path = Path(path)
         if not path.is_file():
             raise InputError(f"{path}: RDF file not found")
-        suffix = path.suffix.lower()
-        if suffix not in RDF_SUFFIXES:
-            raise InputError(f"{path}: unknown RDF file suffix {suffix or '(none)'!r}; "
-                             f"expected one of: {', '.join(sorted(RDF_SUFFIXES))}")
+        fmt = of_path(path)
+        if fmt is None:
+            raise InputError(unknown_suffix(path))
         try:
             if self._ox is not None:
-                import pyoxigraph
-
-                fmt = getattr(pyoxigraph.RdfFormat, _OX_FORMATS[RDF_SUFFIXES[suffix]])
-                self._ox.load(path=str(path), format=fmt)
+                self._ox.load(path=str(path), format=fmt.oxigraph())
             else:
                 assert self._graph is not None
-                self._graph.parse(path, format=RDF_SUFFIXES[suffix])
+                self._graph.parse(path, format=fmt.rdflib_name)
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
         except Exception as exc:  # parsers raise SyntaxError, ValueError and their own types
-            raise InputError(f"{path}: cannot parse as {RDF_SUFFIXES[suffix]}: {_one_line(exc)}") from exc
+            raise InputError(f"{path}: cannot parse as {fmt.label}: {_one_line(exc)}") from exc
 
     def __len__(self) -> int:
         if self._ox is not None:

@@ -59,6 +59,7 @@ from nmdkg.errors import EXIT_DATA, InputError, NmdkgError
 from nmdkg.namespaces import ONTOLOGY_IRI, compress, prefix_of
 from nmdkg.ntriples import NTriple, to_graph, to_rdflib
 from nmdkg.paths import QUERIES_DIR, SHAPES_DIR
+from nmdkg.rdf_formats import of_path, unknown_suffix
 
 SHAPES_NS = "https://w3id.org/nmdkg/shapes/"
 CHECKS_DIR = QUERIES_DIR / "checks"
@@ -66,11 +67,6 @@ ENGINES = ("auto", "pyshacl", "fast")
 INFERENCE = ("none", "rdfs")
 #: Up to this many triples, ``engine="auto"`` runs pySHACL; above, the fast engine.
 AUTO_LIMIT = 20_000
-#: RDF file extensions and the rdflib parser of each.
-RDF_FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt",
-               ".rdf": "xml", ".owl": "xml", ".xml": "xml"}
-
-_FORMAT_NAMES = {"turtle": "Turtle", "json-ld": "JSON-LD", "nt": "N-Triples", "xml": "RDF/XML"}
 _LOCAL_CURIES = {SHAPES_NS: "nmdkgsh", str(SH): "sh"}
 
 
@@ -208,7 +204,7 @@ def _read_check(path: Path) -> Check:
 
 
 def read_rdf(paths: Iterable[Path | str]) -> Graph:
-    """The union of RDF files, each parsed by its extension (see :data:`RDF_FORMATS`).
+    """The union of RDF files, each parsed by its suffix (``nmdkg.rdf_formats``).
 
     Raises :class:`InputError` for a missing file, an unknown extension or a syntax error; the message names
     the file and, where the parser tells it, the line.
@@ -224,18 +220,17 @@ def _parse_file(path: Path, graph: Graph) -> None:
         raise InputError(f"{path}: file not found")
     if not path.is_file():
         raise InputError(f"{path}: not a file")
-    fmt = RDF_FORMATS.get(path.suffix.lower())
+    fmt = of_path(path)
     if fmt is None:
-        raise InputError(f"{path}: cannot tell the RDF format from the extension {path.suffix or '(none)'!r}; "
-                         f"use one of: {', '.join(RDF_FORMATS)}")
+        raise InputError(unknown_suffix(path))
     try:
-        graph.parse(path, format=fmt)
+        graph.parse(path, format=fmt.rdflib_name)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except Exception as exc:  # noqa: BLE001 - every parser raises its own types (SyntaxError, SAX, JSON ...)
-        line, reason = _syntax_error(exc, path, fmt)
+        line, reason = _syntax_error(exc, path, fmt.rdflib_name)
         where = f"{path}:{line}" if line else str(path)
-        raise InputError(f"{where}: not valid {_FORMAT_NAMES[fmt]}: {reason}") from None
+        raise InputError(f"{where}: not valid {fmt.label}: {reason}") from None
 
 
 def _syntax_error(exc: Exception, path: Path, fmt: str) -> tuple[int | None, str]:
