@@ -227,19 +227,11 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
 
 def _query_store(data: tuple[Path, ...], engine: str):
     """The store a query runs on: the RDF files of ``--data`` or the graph built from the curated tables."""
-    from nmdkg.errors import InputError
+    from nmdkg.paths import build_file
     from nmdkg.store import Store
 
-    if data:
-        files = []
-        for path in data:
-            if path.is_dir():
-                path = path / "nmdkg.nt"
-                if not path.is_file():
-                    raise InputError(f"{path.parent}: no nmdkg.nt in this folder "
-                                     f"(run `nmdkg build --out {path.parent}`)")
-            files.append(path)
-        return Store.from_files(files, engine=engine)
+    if data:  # a build folder stands for its nmdkg.nt; the store tells a missing or unknown file
+        return Store.from_files([build_file(p) if p.is_dir() else p for p in data], engine=engine)
     _progress("building the graph from the curated tables (`--data output/` queries a build instead)")
     if engine == "rdflib":
         from nmdkg.build import build_graph
