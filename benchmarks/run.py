@@ -201,25 +201,26 @@ class _TreeMemory(threading.Thread):
             self.peak_mb = max(self.peak_mb, self._tree_rss_kb() / 1024)
 
     def _tree_rss_kb(self) -> int:
-        parents, rss = {}, {}
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
         for entry in Path("/proc").glob("[0-9]*"):
             try:
                 stat = (entry / "stat").read_text()
-                fields = stat[stat.rindex(")") + 2:].split()
-                parents[int(entry.name)] = int(fields[1])
-                rss[int(entry.name)] = int(fields[21]) * _PAGE_KB
-            except (OSError, ValueError, IndexError):  # the process ended while we looked
+            except OSError:  # the process ended while we looked
                 continue
-        tree, frontier = {self.pid}, [self.pid]
+            fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) ": state, ppid, ...
+            pid = int(entry.name)
+            children.setdefault(int(fields[1]), []).append(pid)
+            rss[pid] = int(fields[21]) * _PAGE_KB
+        total, frontier = 0, [self.pid]
         while frontier:
-            parent = frontier.pop()
-            children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-            tree.update(children)
-            frontier += children
-        return sum(rss.get(pid, 0) for pid in tree)
+            pid = frontier.pop()
+            total += rss.get(pid, 0)
+            frontier += children.get(pid, [])
+        return total
 
 
-_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def _read_nt(out: str) -> list[tuple[str, str, str]]:

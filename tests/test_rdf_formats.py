@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from nmdkg import network
 from nmdkg.errors import InputError
 from nmdkg.export import FORMATS, serialize
-from nmdkg import network
 from nmdkg.paths import build_file
 from nmdkg.rdf_formats import BY_NAME, RDF_FORMATS, of_path, suffixes
 from nmdkg.store import Store

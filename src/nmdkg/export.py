@@ -21,9 +21,8 @@ from nmdkg.ntriples import NTriple, canonical, lines as nt_lines
 from nmdkg.rdf_formats import BY_NAME, RdfFormat
 
 
-Format = RdfFormat
 #: The formats nmdkg writes (``nmdkg.rdf_formats`` holds those it reads too).
-FORMATS: dict[str, Format] = {name: BY_NAME[name] for name in ("turtle", "json-ld", "nt", "xml")}
+FORMATS: dict[str, RdfFormat] = {name: BY_NAME[name] for name in ("turtle", "json-ld", "nt", "xml")}
 #: Aliases accepted by ``--format``.
 ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml",
            "rdf/xml": "xml", "rdf": "xml"}
@@ -31,7 +30,7 @@ ALIASES = {"ttl": "turtle", "jsonld": "json-ld", "ntriples": "nt", "n-triples": 
 BUILD_FORMATS = ("turtle", "json-ld", "nt")
 
 
-def resolve_format(name: str) -> Format:
+def resolve_format(name: str) -> RdfFormat:
     key = ALIASES.get(name.lower(), name.lower())
     if key not in FORMATS:
         raise ValueError(f"unknown format {name!r}; choose one of: {', '.join(FORMATS)}")
@@ -63,7 +62,7 @@ def used_prefixes(source: Source) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def serialize(source: Source, fmt: str | Format) -> bytes:
+def serialize(source: Source, fmt: str | RdfFormat) -> bytes:
     """Serialize a graph (an rdflib ``Graph`` or canonical triples) deterministically in one of ``FORMATS``."""
     fmt = resolve_format(fmt) if isinstance(fmt, str) else fmt
     return serialize_all(source, (fmt.name,))[fmt.name]
@@ -92,7 +91,7 @@ def serialize_all(source: Source, formats: tuple[str, ...] = BUILD_FORMATS, *,
     return out
 
 
-def _oxigraph(lines: bytes, fmt: Format, prefixes: dict[str, str]) -> bytes:
+def _oxigraph(lines: bytes, fmt: RdfFormat, prefixes: dict[str, str]) -> bytes:
     import pyoxigraph
 
     # Oxigraph streams the sorted N-Triples straight into its writer: no store, no indexing.

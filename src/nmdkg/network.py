@@ -53,7 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from nmdkg.errors import InputError
-from nmdkg.rdf_formats import of_path, unknown_suffix
+from nmdkg.rdf_formats import format_of
 
 HP_NAMESPACE = "http://purl.obolibrary.org/obo/HP_"
 NMDKG_NAMESPACE = "https://w3id.org/nmdkg/ontology/"
@@ -230,9 +230,7 @@ def _load_files(paths: Sequence[Path]):
     for path in paths:
         if not path.is_file():
             raise InputError(f"{path}: graph file not found")
-        fmt = of_path(path, datasets=True)
-        if fmt is None:
-            raise InputError(unknown_suffix(path, datasets=True))
+        fmt = format_of(path, datasets=True)
         try:
             store.bulk_load(path=str(path), format=fmt.oxigraph())
         except (SyntaxError, ValueError) as exc:

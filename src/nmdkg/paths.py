@@ -39,7 +39,7 @@ def build_file(data: Path, *, datasets: bool = False) -> Path:
     ``nmdkg.rdf_formats`` (N-Quads and TriG count only with ``datasets``).
     """
     from nmdkg.errors import InputError
-    from nmdkg.rdf_formats import of_path, unknown_suffix
+    from nmdkg.rdf_formats import format_of
 
     if data.is_dir():
         data = data / "nmdkg.nt"
@@ -48,6 +48,5 @@ def build_file(data: Path, *, datasets: bool = False) -> Path:
                              f"(run `nmdkg build --out {data.parent}`)")
     elif not data.is_file():
         raise InputError(f"{data}: no such file (run `nmdkg build` first, or give --data a build folder)")
-    if of_path(data, datasets=datasets) is None:
-        raise InputError(unknown_suffix(data, datasets=datasets))
+    format_of(data, datasets=datasets)
     return data

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from nmdkg.errors import InputError
 from nmdkg.paths import build_file
-from nmdkg.rdf_formats import of_path
+from nmdkg.rdf_formats import format_of
 from nmdkg.remote import Credentials, RemoteError, check_url, http_error, opener, redact, user_agent
 
 BLOCK = 1 << 20
@@ -138,7 +138,7 @@ def push(data: Path, endpoint: str, graph: str, *, append: bool = False,
     from nmdkg.queries import to_iri
 
     source = build_file(data)  # a graph: the Graph Store Protocol takes triples
-    media_type = of_path(source).media_type  # type: ignore[union-attr]  (build_file checked the suffix)
+    media_type = format_of(source).media_type
     check_url(endpoint)
     graph = str(to_iri(graph))
     url = graph_url(endpoint, graph)

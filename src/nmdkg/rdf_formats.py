@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nmdkg.errors import InputError
+
 
 @dataclass(frozen=True)
 class RdfFormat:
@@ -56,8 +58,11 @@ def of_path(path: Path | str, *, datasets: bool = False) -> RdfFormat | None:
     return None
 
 
-def unknown_suffix(path: Path | str, *, datasets: bool = False) -> str:
-    """The message for a file whose suffix names no RDF format."""
-    path = Path(path)
-    return (f"{path}: unknown RDF file suffix {path.suffix or '(none)'!r}; expected one of: "
-            f"{', '.join(suffixes(datasets=datasets))}")
+def format_of(path: Path | str, *, datasets: bool = False) -> RdfFormat:
+    """The format a file is read as; ``InputError`` naming the file and the suffixes read, for any other."""
+    fmt = of_path(path, datasets=datasets)
+    if fmt is None:
+        path = Path(path)
+        raise InputError(f"{path}: unknown RDF file suffix {path.suffix or '(none)'!r}; expected one of: "
+                         f"{', '.join(suffixes(datasets=datasets))}")
+    return fmt

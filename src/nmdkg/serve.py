@@ -39,7 +39,7 @@ from pathlib import Path
 
 from nmdkg.errors import InputError, NmdkgError
 from nmdkg.paths import build_file
-from nmdkg.rdf_formats import of_path
+from nmdkg.rdf_formats import format_of
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -116,9 +116,7 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
     try:
         store = pyoxigraph.Store(str(loading))
         try:
-            fmt = of_path(source, datasets=True)
-            assert fmt is not None  # build_file checked the suffix
-            store.bulk_load(path=str(source), format=fmt.oxigraph())
+            store.bulk_load(path=str(source), format=format_of(source, datasets=True).oxigraph())
         except (SyntaxError, ValueError) as exc:
             raise InputError(f"{source}: cannot load: {' '.join(str(exc).split())}") from None
         store.optimize()

@@ -44,7 +44,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from nmdkg.errors import InputError
-from nmdkg.rdf_formats import of_path, unknown_suffix
+from nmdkg.rdf_formats import format_of
 
 ENGINES = ("oxigraph", "rdflib")
 #: The engine chosen by measurement (docs/decisions/0003-query-engine.md).
@@ -226,9 +226,7 @@ class Store:
         path = Path(path)
         if not path.is_file():
             raise InputError(f"{path}: RDF file not found")
-        fmt = of_path(path)
-        if fmt is None:
-            raise InputError(unknown_suffix(path))
+        fmt = format_of(path)
         try:
             if self._ox is not None:
                 self._ox.load(path=str(path), format=fmt.oxigraph())

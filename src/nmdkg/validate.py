@@ -59,7 +59,7 @@ from nmdkg.errors import EXIT_DATA, InputError, NmdkgError
 from nmdkg.namespaces import ONTOLOGY_IRI, compress, prefix_of
 from nmdkg.ntriples import NTriple, to_graph, to_rdflib
 from nmdkg.paths import QUERIES_DIR, SHAPES_DIR
-from nmdkg.rdf_formats import of_path, unknown_suffix
+from nmdkg.rdf_formats import format_of
 
 SHAPES_NS = "https://w3id.org/nmdkg/shapes/"
 CHECKS_DIR = QUERIES_DIR / "checks"
@@ -220,9 +220,7 @@ def _parse_file(path: Path, graph: Graph) -> None:
         raise InputError(f"{path}: file not found")
     if not path.is_file():
         raise InputError(f"{path}: not a file")
-    fmt = of_path(path)
-    if fmt is None:
-        raise InputError(unknown_suffix(path))
+    fmt = format_of(path)
     try:
         graph.parse(path, format=fmt.rdflib_name)
     except OSError as exc:
