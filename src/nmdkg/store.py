@@ -219,6 +219,10 @@ class Store:
             raise InputError("no RDF file given")
         for path in paths:
             store.load_file(path)
+        if len(store) == 0:
+            files = ", ".join(map(str, paths))
+            raise InputError(f"{files}: holds no triples (an empty RDF file); give a built graph such as "
+                             "output/nmdkg.nt")
         return store
 
     def load_file(self, path: Path | str) -> None:

@@ -211,8 +211,19 @@ def read_rdf(paths: Iterable[Path | str]) -> Graph:
     """
     graph = Graph(bind_namespaces="none")
     for path in map(Path, paths):
+        before = len(graph)
         _parse_file(path, graph)
+        if len(graph) == before and not _has_statements(path):
+            raise InputError(f"{path}: holds no triples (an empty {format_of(path).label} file); "
+                             "give a built graph such as output/nmdkg.nt")
     return graph
+
+
+def _has_statements(path: Path) -> bool:
+    """Whether a file that added no new triple holds any itself (it may repeat another file's)."""
+    single = Graph(bind_namespaces="none")
+    _parse_file(path, single)
+    return len(single) > 0
 
 
 def _parse_file(path: Path, graph: Graph) -> None:
