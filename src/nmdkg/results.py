@@ -1,10 +1,10 @@
 """Query results -> text: the W3C SPARQL 1.1 results formats, a table for people, and Turtle for graphs.
 
-* ``json``: SPARQL 1.1 Query Results JSON Format (https://www.w3.org/TR/sparql11-results-json/):
-  ``head.vars`` and ``results.bindings``, each term typed ``uri``, ``literal`` (with ``xml:lang`` or
-  ``datatype``) or ``bnode``; an ASK result is ``{"head": {}, "boolean": ...}``.
+* ``json``: SPARQL 1.1 Query Results JSON Format (https://www.w3.org/TR/sparql11-results-json/),
+  written by rdflib.
 * ``csv`` and ``tsv``: SPARQL 1.1 Query Results CSV and TSV Formats
-  (https://www.w3.org/TR/sparql11-results-csv-tsv/). CSV (RFC 4180, CRLF line ends) holds plain values:
+  (https://www.w3.org/TR/sparql11-results-csv-tsv/). CSV is written by rdflib; TSV here, as rdflib has no
+  TSV writer (docs/decisions/0012-hand-written-parts.md). CSV (RFC 4180, CRLF line ends) holds plain values:
   an IRI as itself, a literal as its lexical form, a blank node as ``_:label``, an unbound variable as an
   empty field. TSV holds terms in Turtle/N-Triples syntax (``<iri>``, ``"text"@en``,
   ``"x"^^<datatype>``; booleans, integers, decimals and doubles in Turtle's short form when their lexical
@@ -31,9 +31,7 @@ MONDO:0009688  myasthenia gravis
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import re
 from collections.abc import Callable
 
@@ -73,58 +71,38 @@ def rows(result: Result) -> list[list[Identifier | None]]:
     return [[binding.get(var) for var in names] for binding in result.bindings]
 
 
-# -- SPARQL 1.1 JSON --------------------------------------------------------------------------------
+# -- SPARQL 1.1 JSON and CSV: rdflib's writers ---------------------------------------------------------
 
-def json_term(term: Identifier) -> dict[str, str]:
-    """One RDF term in the SPARQL 1.1 JSON results format."""
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype and term.datatype != XSD.string:
-            out["datatype"] = str(term.datatype)
-        return out
-    raise TypeError(f"not an RDF term: {term!r}")
+def _rdflib_writer(result: Result, fmt: str) -> str:
+    """rdflib's writer of ``fmt``, fed the solutions with their variables in the projection's order (rdflib
+    writes a solution's terms in its own order, which differs between engines), so that the same answer
+    gives the same bytes whatever engine computed it."""
+    if result.type == "SELECT":
+        ordered = Result("SELECT")
+        ordered.vars = result.vars
+        names = result.vars or []
+        ordered.bindings = [{var: binding[var] for var in names if binding.get(var) is not None}
+                            for binding in result.bindings]
+        result = ordered
+    buffer = io.BytesIO()
+    result.serialize(buffer, encoding="utf-8", format=fmt)
+    return buffer.getvalue().decode("utf-8")
 
 
 def to_json(result: Result) -> str:
-    """The result in the SPARQL 1.1 Query Results JSON Format."""
-    if result.type == "ASK":
-        document: dict = {"head": {}, "boolean": bool(result.askAnswer)}
-    else:
-        names = variables(result)
-        bindings = [{name: json_term(term) for name, term in zip(names, row, strict=True) if term is not None}
-                    for row in rows(result)]
-        document = {"head": {"vars": names}, "results": {"bindings": bindings}}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-# -- SPARQL 1.1 CSV and TSV -------------------------------------------------------------------------
-
-def csv_value(term: Identifier | None) -> str:
-    """A term as a CSV field value: no syntax, as the CSV results format says."""
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+    """The result in the SPARQL 1.1 Query Results JSON Format (rdflib's writer)."""
+    return _rdflib_writer(result, "json") + "\n"
 
 
 def to_csv(result: Result) -> str:
-    """The result in the SPARQL 1.1 Query Results CSV Format (an ASK result as ``true`` or ``false``)."""
+    """The result in the SPARQL 1.1 Query Results CSV Format (rdflib's writer); an ASK result, which the
+    format does not define, as ``true`` or ``false`` (as Oxigraph writes it)."""
     if result.type == "ASK":
         return ("true" if result.askAnswer else "false") + "\r\n"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(variables(result))
-    for row in rows(result):
-        writer.writerow([csv_value(term) for term in row])
-    return buffer.getvalue()
+    return _rdflib_writer(result, "csv")
 
+
+# -- SPARQL 1.1 TSV: no library writes it from an rdflib result (see docs/decisions/0012) --------------
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
