@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import numpy as np
 import pytest
@@ -156,16 +155,14 @@ def test_the_article_disorders_are_reported_through_their_counterparts(ranker):
     assert top.score >= dmd.score
 
 
-def test_ranking_is_fast_once_loaded(ranker):
+def test_ranking_many_patients_once_loaded(ranker):
+    """Speed belongs in benchmarks/ (no wall-clock assertion here): one loaded ranker answers many patients."""
     own = sorted(ranker.data.bipartite.adj["ORPHA:589"])[:6]
-    start = time.perf_counter()
-    ranker.rank(own, ["HP:0001250"], top=10)
-    assert time.perf_counter() - start < 0.1
+    assert len(ranker.rank(own, ["HP:0001250"], top=10)) == 10
     patients = [sorted(ranker.data.bipartite.adj[d])[:5] for d in ranker.diseases[:100]]
-    start = time.perf_counter()
     for present in patients:
-        ranker.rank_checked(present, (), 10)
-    assert time.perf_counter() - start < 5
+        scores = [r.score for r in ranker.rank_checked(present, (), 10)]
+        assert scores == sorted(scores, reverse=True)
 
 
 # -- the command line -------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ Every server listens on 127.0.0.1 only, on a free port, with its data in a tempo
 its own process group, which the fixture stops (SIGTERM, then SIGKILL) whatever the test did. No test
 here sends anything to an address that is not loopback.
 
-A fixture that cannot start its engine (not installed, or it does not answer) makes the test FAIL when
-``CI=true`` (CI installs everything: ``scripts/ci-install.sh``) and SKIP elsewhere.
+When an engine is not installed, the test SKIPS only where that is allowed: ``.ci/run`` sets
+``NMDKG_REQUIRE_ENGINES=1`` (as does ``CI=true``), and then a missing engine FAILS the test. An engine that is
+installed but does not start, and anything of nmdkg's own that fails (``nmdkg serve`` printing no URLs, a
+build that fails), always FAIL: a regression is never a skip.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ import pytest
 
 from nmdkg.cli import main
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def engines_required() -> bool:
+    """Whether a missing engine fails the tests instead of skipping them (``.ci/run`` sets it)."""
+    return os.environ.get("NMDKG_REQUIRE_ENGINES", "") == "1" or os.environ.get("CI", "").lower() == "true"
+
 LOOPBACK = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -42,10 +49,16 @@ START_TIMEOUT = 60.0
 
 
 def unavailable(reason: str):
-    """Fail in CI (the engine must be there), skip elsewhere."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: scripts/ci-install.sh should have installed it)", pytrace=False)
+    """An engine is not installed: fail where engines are required (``.ci/run``), skip elsewhere."""
+    if engines_required():
+        pytest.fail(f"{reason} (engines are required here, NMDKG_REQUIRE_ENGINES=1 or CI=true: "
+                    "scripts/ci-install.sh installs them)", pytrace=False)
     pytest.skip(reason)
+
+
+def broken(reason: str):
+    """An engine that is installed did not start, or nmdkg's own code failed: always a failure."""
+    pytest.fail(reason, pytrace=False)
 
 
 def free_port() -> int:
@@ -166,7 +179,7 @@ def oxigraph_server(tmp_path_factory) -> Iterator[Server]:
         try:
             wait_for_http(base + "/query?query=ASK%7B%7D", process)
         except RuntimeError as exc:
-            unavailable(f"the Oxigraph server did not start: {exc}: {(folder / 'server.log').read_text()[-500:]}")
+            broken(f"the Oxigraph server did not start: {exc}: {(folder / 'server.log').read_text()[-500:]}")
         yield Server(base, process, folder)
     finally:
         stop_group(process)
@@ -260,10 +273,12 @@ def virtuoso(tmp_path_factory) -> Iterator[Virtuoso]:
     folder = tmp_path_factory.mktemp("virtuoso")
     try:
         process, base = start_virtuoso(folder)
-    except (FileNotFoundError, RuntimeError) as exc:
+    except FileNotFoundError as exc:
+        unavailable(str(exc))
+    except RuntimeError as exc:
         log = folder / "virtuoso.log"
         said = log.read_text(errors="replace")[-800:] if log.exists() else ""
-        unavailable(f"Virtuoso did not start: {exc} {said}")
+        broken(f"Virtuoso is installed but did not start: {exc} {said}")
     try:
         yield Virtuoso(base, process, folder)
     finally:
@@ -332,7 +347,7 @@ def served(default_build, tmp_path_factory) -> Iterator[Served]:
     try:
         running = start_serve(default_build, store)
     except RuntimeError as exc:
-        unavailable(str(exc))
+        broken(str(exc))  # the server is installed: this is nmdkg serve failing
     try:
         yield running
     finally:

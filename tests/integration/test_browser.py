@@ -13,7 +13,7 @@ import pytest
 
 from nmdkg.store import Store
 from tests.integration.cases import LIBRARY
-from tests.integration.conftest import ARTIFACTS, LOOPBACK, unavailable
+from tests.integration.conftest import ARTIFACTS, LOOPBACK, broken, unavailable
 
 #: A query of the library without parameters (the page cannot bind them), with a handful of rows.
 QUERY = "22-symptom-groups"
@@ -46,7 +46,7 @@ def browser_page(tmp_path_factory):
                 str(profile), executable_path=executable, headless=True, args=CHROMIUM_FLAGS,
                 viewport={"width": 1280, "height": 900})
         except Exception as exc:  # noqa: BLE001 - Playwright raises its own error types
-            unavailable(f"Chromium did not start: {exc}")
+            broken(f"Chromium is installed but did not start: {exc}")
         try:
             page = context.pages[0] if context.pages else context.new_page()
             # Loopback only: any other request is refused before it leaves the machine.
