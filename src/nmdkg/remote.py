@@ -93,11 +93,19 @@ class Credentials:
 
 
 _USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
+#: An Authorization header's credentials, as a server may echo them in an error page.
+_AUTHORIZATION = re.compile(r"(?P<scheme>\b(?:Basic|Bearer)\s+)[A-Za-z0-9+/=._~-]{4,}", re.IGNORECASE)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with the user information of URLs and every secret (also URL-encoded) replaced by ``***``."""
+    """``text`` with the user information of URLs, basic/bearer tokens and every secret (also URL-encoded)
+    replaced by ``***``.
+
+    >>> redact("401: got Basic ZGJhOnNlY3JldA==")
+    '401: got Basic ***'
+    """
     text = _USERINFO.sub(lambda m: m["scheme"] + "***@", text)
+    text = _AUTHORIZATION.sub(lambda m: m["scheme"] + "***", text)
     for secret in secrets:
         if secret:
             for form in {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}:
