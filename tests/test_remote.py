@@ -158,3 +158,25 @@ def test_the_command_line_gives_the_same_table_as_the_embedded_store(server, run
     assert by_endpoint.stdout == by_file.stdout and by_file.stdout.count("\n") > 1
     refused = run("query", "08", "--endpoint", server.url + "/query", "--data", str(local))
     assert refused.exit_code == 2 and "exclude each other" in refused.stderr
+
+
+def test_json_terms_as_the_embedded_store_gives_them():
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import XSD
+
+    from nmdkg.remote import result_from_json
+
+    payload = b"""{"head": {"vars": ["a", "b", "c", "d", "e"]}, "results": {"bindings": [
+        {"a": {"type": "literal", "value": "x", "datatype": "http://www.w3.org/2001/XMLSchema#string"},
+         "b": {"type": "typed-literal", "value": "5", "datatype": "http://www.w3.org/2001/XMLSchema#integer"},
+         "c": {"type": "literal", "value": "y", "xml:lang": "en"},
+         "d": {"type": "bnode", "value": "n1"}, "e": {"type": "uri", "value": "urn:x:e"}}]}}"""
+    [row] = result_from_json(payload, "SELECT")
+    assert tuple(row) == (Literal("x"), Literal("5", datatype=XSD.integer), Literal("y", lang="en"), BNode("n1"),
+                          URIRef("urn:x:e"))
+    assert row[0].datatype is None  # plain, as rdflib parses a plain literal
+    with pytest.raises(RemoteError, match="answered with a boolean"):
+        result_from_json(b'{"head": {}, "boolean": true}', "SELECT")
+    with pytest.raises(RemoteError, match="not SPARQL JSON results"):
+        result_from_json(b'{"head": {"vars": ["a"]}, "results": {"bindings": [{"a": {"type": "triple"}}]}}',
+                         "SELECT")

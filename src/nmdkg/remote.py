@@ -28,8 +28,8 @@ goes through :func:`redact`.
 
 from __future__ import annotations
 
+import io
 import ipaddress
-import json
 import re
 import socket
 import urllib.error
@@ -37,10 +37,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph
 from rdflib.query import Result
 from rdflib.term import Identifier
 
@@ -55,8 +53,6 @@ RESULTS_JSON = "application/sparql-results+json"
 GRAPH_ACCEPT = "text/turtle, application/n-triples;q=0.9"
 _RDF_MEDIA = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
               "text/plain": "nt", "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
-_XSD_STRING = str(XSD.string)
-_LANG_STRING = str(RDF.langString)
 
 
 class RemoteError(NmdkgError):
@@ -205,53 +201,29 @@ def with_prefixes(text: str) -> str:
 
 # -- results -----------------------------------------------------------------------------------------
 
-def term_from_json(value: Mapping[str, Any]) -> Identifier:
-    """One RDF term of the SPARQL 1.1 JSON results format (also Virtuoso's older ``typed-literal``)."""
-    kind = value.get("type")
-    text = value.get("value")
-    if not isinstance(text, str):
-        raise RemoteError(f"a result term has no value: {value!r}")
-    if kind == "uri":
-        return URIRef(text)
-    if kind == "bnode":
-        return BNode(text)
-    if kind in ("literal", "typed-literal"):
-        language = value.get("xml:lang") or value.get("lang")
-        if language:
-            return Literal(text, lang=language)
-        datatype = value.get("datatype")
-        if datatype and datatype not in (_XSD_STRING, _LANG_STRING):
-            return Literal(text, datatype=URIRef(datatype))
-        return Literal(text)
-    raise RemoteError(f"unsupported term in a result: {value!r} (RDF-star triples are not supported)")
-
-
 def result_from_json(payload: bytes, form: str) -> Result:
-    """A SPARQL 1.1 JSON results document as an ``rdflib.query.Result`` like the embedded store's."""
+    """A SPARQL 1.1 JSON results document (read by rdflib's parser) as an ``rdflib.query.Result`` like the
+    embedded store's: a literal typed ``xsd:string`` is a plain literal, as there."""
+    from rdflib.query import ResultException
+
+    from nmdkg.store import plain
+
     try:
-        document = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        parsed = Result.parse(io.BytesIO(payload), format="json")
+    except (ValueError, ResultException) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         tail = _text_of(payload[-300:].decode("utf-8", "replace"), 120)
-        raise RemoteError(f"the answer is not SPARQL JSON results ({exc}); it ends with: {tail!r} "
-                          "(a server that stops a query at its time limit cuts its answer short)") from None
-    if not isinstance(document, dict):
-        raise RemoteError("the answer is not SPARQL JSON results")
-    if "boolean" in document:
+        raise RemoteError(f"the answer is not SPARQL JSON results ({_text_of(str(exc), 120)}); it ends with: "
+                          f"{tail!r} (a server that stops a query at its time limit cuts its answer short)") from None
+    except (KeyError, TypeError, AttributeError, NotImplementedError) as exc:
+        raise RemoteError(f"the answer is not SPARQL JSON results, or holds a term nmdkg does not read "
+                          f"(RDF-star triples): {type(exc).__name__} {exc}") from None
+    if parsed.type == "ASK":
         if form != "ASK":
             raise RemoteError(f"a {form} query was answered with a boolean")
-        result = Result("ASK")
-        result.askAnswer = bool(document["boolean"])
-        return result
-    try:
-        names = [str(name) for name in document["head"].get("vars", [])]
-        bindings = document["results"]["bindings"]
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise RemoteError(f"the answer is not SPARQL JSON results: no {exc}") from None
-    variables = [Variable(name) for name in names]
+        return parsed
     result = Result("SELECT")
-    result.vars = variables
-    result.bindings = [{Variable(name): term_from_json(value) for name, value in row.items()}
-                       for row in bindings]
+    result.vars = parsed.vars
+    result.bindings = [{var: plain(term) for var, term in row.items()} for row in parsed.bindings]
     return result
 
 
