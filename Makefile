@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python 3.11 and make):
 #   make all    build the graph, validate it, write the exports into output/
-#   make test   run the test suite (CI runs it through .ci/run)
+#   make test   lint (ruff), type-check (mypy), run the test suite (CI runs it through .ci/run)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,6 +21,8 @@ build: $(STAMP)
 	$(BIN)/nmdkg analyze --data output --out output/analysis
 
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 clean:

@@ -4,7 +4,8 @@ Graphs of the wanted sizes are synthesised from the default build (scope ``nmd``
 below its size, from the article graph: each disorder and the associations whose subject it is (its
 "block") are copied under fresh IRIs, with a fresh identifier (``ORPHA:9xxxxxxx``) and a label marked
 ``(copy n)``, so that every copy conforms like the original (only disorders with findings of their own are
-copied, and no central nervous system disorder, whose classification claims carry corrections). The copies share the phenotypes, genes and
+copied, and no central nervous system disorder, whose classification claims carry corrections). The copies
+share the phenotypes, genes and
 sources of the original, as new diseases of a larger HPO release would.
 
 Measured per size, each in this one process (times in seconds; ratio = time / time at the smallest size):

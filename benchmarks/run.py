@@ -51,6 +51,7 @@ and printed as Markdown tables.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import multiprocessing
@@ -122,7 +123,7 @@ def _child(target: Callable[..., object], args: tuple, conn) -> None:
     try:
         extra = target(*args) or {}
         error = None
-    except Exception as exc:  # reported in the table, not raised: one failing stage must not hide the rest
+    except Exception as exc:  # noqa: BLE001 - reported in the table, not raised: one failing stage must not hide the rest
         extra, error = {}, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
     # a stage that reports "work" seconds is timed without its imports (a cold interpreter's cost)
     seconds = extra.pop("work", time.perf_counter() - start)
@@ -344,7 +345,7 @@ def stage_queries(out: str, engine: str, repeat: int, budget: float) -> dict:
             medians[name] = statistics.median(times)
         except _TooSlow:
             timed_out[name] = budget * 1000
-        except Exception as exc:  # one failing query is reported, the others still run
+        except Exception as exc:  # noqa: BLE001 - one failing query is reported, the others still run
             errors[name] = f"{type(exc).__name__}: {exc}"
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -611,7 +612,7 @@ def measure(scope: str, out: Path, args: argparse.Namespace, only: set[str],
                             note="not measured: the article scope holds no HPO-annotated disease to rank"))
     elif "diagnose" in only:
         say(f"  {scope}: diagnose (load, one patient, batch)")
-        seconds, peak, extra, error = isolated(stage_diagnose, str(out), args.seed, 100, args.diagnose_runs)
+        _seconds, peak, extra, error = isolated(stage_diagnose, str(out), args.seed, 100, args.diagnose_runs)
         if error:  # one row for the three measures
             rows.append(Measure(scope, "diagnose (load, one patient, batch)", float("nan"), peak,
                                 error=error))
@@ -826,11 +827,9 @@ def machine() -> dict:
         info["load_average"] = os.getloadavg()
     except (AttributeError, OSError):
         pass
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         info["commit"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
                                         text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
     return info
 
 

@@ -245,8 +245,8 @@ CASES = [
     Case("validate-only-prefixes", ("validate", "{tmp}/p.ttl"), file("p.ttl", "@prefix ex: <http://e/> .\n"), 2,
          r"p\.ttl: holds no triples"),
     Case("validate-empty-nt", ("validate", "{tmp}/e.nt"), file("e.nt", "# nothing\n"), 2, r"e\.nt: holds no triples"),
-    Case("validate-turtle-syntax", ("validate", "{tmp}/s.ttl"), file("s.ttl", "@prefix ex: <http://e/> .\nex:a ex:b .\n"),
-         2, r"s\.ttl:2: not valid Turtle"),
+    Case("validate-turtle-syntax", ("validate", "{tmp}/s.ttl"),
+         file("s.ttl", "@prefix ex: <http://e/> .\nex:a ex:b .\n"), 2, r"s\.ttl:2: not valid Turtle"),
     Case("validate-nt-line", ("validate", "{tmp}/s.nt"), file("s.nt", TRIPLE + "<a> <b> .\n"), 2,
          r"s\.nt:2: not valid N-Triples"),
     Case("validate-jsonld", ("validate", "{tmp}/s.jsonld"), file("s.jsonld", '{"@id": \n'), 2,
@@ -377,7 +377,7 @@ def test_the_catalogue_is_large_and_covers_every_subcommand():
 
 
 def _files(tmp: Path) -> set[Path]:
-    return {p.relative_to(tmp) for p in tmp.rglob("*") if "c" != p.relative_to(tmp).parts[0]}
+    return {p.relative_to(tmp) for p in tmp.rglob("*") if p.relative_to(tmp).parts[0] != "c"}
 
 
 def _fill(arg: str, values: dict[str, str]) -> str:

@@ -83,7 +83,7 @@ def test_bad_cell_names_file_line_column_and_writes_nothing(run, curated_copy, t
 def test_duplicate_row_is_refused(run, curated_copy, tmp_path):
     path = curated_copy / "impact_coping.tsv"
     lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(lines + [lines[1]]))
+    path.write_text("".join([*lines, lines[1]]))
     result = run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert f"impact_coping.tsv:{len(lines) + 1}: duplicate of line 2" in result.stderr

@@ -58,6 +58,6 @@ def test_readers_refuse_an_unknown_suffix_with_one_message(tmp_path: Path):
 def test_a_dataset_is_refused_where_triples_are_read(tmp_path: Path):
     path = tmp_path / "graph.nq"
     path.write_text('<http://example.org/s> <http://example.org/p> "o" <http://example.org/g> .\n')
-    with pytest.raises(InputError, match="unknown RDF file suffix '.nq'"):
+    with pytest.raises(InputError, match=r"unknown RDF file suffix '\.nq'"):
         Store.from_files([path])
     assert build_file(path, datasets=True) == path

@@ -10,12 +10,21 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from nmdkg.errors import InputError
-from nmdkg.serve import (ServeError, check_port_free, host_port, prepare_store, start_server, stop_server, urls,
-                         wait_until_ready)
+from nmdkg.serve import (
+    ServeError,
+    check_port_free,
+    host_port,
+    prepare_store,
+    start_server,
+    stop_server,
+    urls,
+    wait_until_ready,
+)
 from tests.integration.conftest import alive, free_port
 
 TRIPLES = (b'<urn:x:mg> <http://www.w3.org/2000/01/rdf-schema#label> "myasthenia gravis"@en .\n'
@@ -104,7 +113,8 @@ def test_nmdkg_serve_runs_until_sigterm_and_leaves_no_process(build, tmp_path):
         lines = [process.stdout.readline() for _ in range(3)]
         assert lines[1].strip() == f"SPARQL endpoint: http://127.0.0.1:{port}/query", lines
         assert _get(f"http://127.0.0.1:{port}/query?query=ASK%7B%3Curn%3Ax%3Amg%3E%20%3Fp%20%3Fo%7D") == b"true"
-        server = [int(child) for child in open(f"/proc/{process.pid}/task/{process.pid}/children").read().split()]
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+        server = [int(child) for child in children.split()]
         assert server, "the Oxigraph server runs as a child of nmdkg serve"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
@@ -121,7 +131,7 @@ def test_nmdkg_serve_on_a_busy_port_says_so_without_a_backtrace(build, tmp_path)
         holder.listen()
         port = holder.getsockname()[1]
         process = _serve("--data", str(build), "--store", str(tmp_path / "store"), "--port", str(port))
-        out, err = process.communicate(timeout=60)
+        _out, err = process.communicate(timeout=60)
     assert process.returncode == 2
     assert err.strip() == (f"nmdkg: error: port {port} on 127.0.0.1 is already in use by another program; "
                            "stop it or choose another port with --port")

@@ -140,7 +140,7 @@ def nearest_neighbours(W, k: int) -> tuple[np.ndarray, np.ndarray]:
     NIPS 2008.
     """
     sparse = sp.issparse(W)
-    C = sp.csr_array(W) if sparse else np.asarray(W)
+    C: Any = sp.csr_array(W) if sparse else np.asarray(W)
     n = C.shape[0]
     kk = min(k, n - 1)
     picked_rows, picked_cols = [], []
@@ -307,7 +307,7 @@ def betweenness(G: nx.Graph, *, seed: int = 0, samples: int | None = None) -> di
     nodes = list(G)
     n = len(nodes)
     if n < 3:
-        return {node: 0.0 for node in nodes}
+        return dict.fromkeys(nodes, 0.0)
     if samples is None:
         samples = n if n <= EXACT_BETWEENNESS_LIMIT else 1000
     A = sp.csr_array(nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr"))

@@ -144,7 +144,7 @@ def with_values(text: str, bindings: Mapping[str, Identifier]) -> str:
     def block(names: list[str]) -> str:
         return f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms[n] for n in names)}) }}"
 
-    inserts = [(_where_brace(text), list(terms))] + _subquery_braces(text, set(terms))
+    inserts = [(_where_brace(text), list(terms)), *_subquery_braces(text, set(terms))]
     for brace, names in sorted(inserts, reverse=True):  # from the end, so that offsets stay valid
         text = text[: brace + 1] + block(names) + text[brace + 1:]
     return text

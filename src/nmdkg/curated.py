@@ -264,6 +264,9 @@ class Fact(Record):
 
     subject_field: ClassVar[str]
     object_field: ClassVar[str]
+    if TYPE_CHECKING:  # every fact table has these columns, last (declared per table, in file order)
+        source: str
+        statement: str
 
     @property
     def subject(self) -> str:
@@ -274,7 +277,7 @@ class Fact(Record):
         return getattr(self, self.object_field)
 
 
-_SOURCE = dict(kind="ref", refs=("sources",))
+_SOURCE: dict[str, Any] = {"kind": "ref", "refs": ("sources",)}
 _STATEMENT = "The fact as the source states it, in our own words (not copied)."
 
 
@@ -419,10 +422,11 @@ class Curated:
     directory: Path
     tables: dict[str, tuple[Record, ...]]
 
-    def __getitem__(self, table: str) -> tuple[Record, ...]:
+    def __getitem__(self, table: str) -> tuple[Any, ...]:
+        """The rows of ``table``: records of the table's own type (typed ``Any`` for the caller's fields)."""
         return self.tables[table]
 
-    def index(self, table: str) -> dict[str, Record]:
+    def index(self, table: str) -> dict[str, Any]:
         return {r.ref: r for r in self.tables[table]}
 
     def path(self, table: str) -> Path:
@@ -532,7 +536,7 @@ def _read_text(path: Path, header: list[str], problems: list[Problem]) -> str | 
 def _identity(record: Record) -> tuple:
     if isinstance(record, Fact):
         relation = getattr(record, "relation", "")
-        return (record.subject, relation, record.object, getattr(record, "source"))
+        return (record.subject, relation, record.object, record.source)
     return (record.ref,)
 
 

@@ -268,9 +268,8 @@ class Ranker:
             self.annotations.append(sorted((self.column[p], B.edges[d, p].get("frequency"))
                                            for p in B.adj[d] if p in self.column))
         self.W, self.F = self._closures()
-        negated = [(d, p) for d, p in data.negated if p in self.column]
         row_of = {d: i for i, d in enumerate(self.diseases)}
-        negated = [(row_of[d], self.column[p]) for d, p in negated if d in row_of]
+        negated = [(row_of[d], self.column[p]) for d, p in data.negated if p in self.column and d in row_of]
         self.NOT = sp.csr_array((np.ones(len(negated)), ([n[1] for n in negated], [n[0] for n in negated])),
                                 shape=(len(self.terms), len(self.diseases)))
         self.negated_by_disease: dict[int, list[int]] = {}
@@ -425,8 +424,8 @@ class Ranker:
                                          self.terms[annotation], self.label(self.terms[annotation]),
                                          float(self.ic[j]), frequency, value))
         for term in present:
-            anc = set(self.ancestors_of(term).tolist())
-            excluded = [n for n in self.negated_by_disease.get(d, []) if n in anc]
+            ancestry = set(self.ancestors_of(term).tolist())
+            excluded = [n for n in self.negated_by_disease.get(d, []) if n in ancestry]
             if excluded:
                 n = max(excluded, key=lambda j: (self.ic[j], -j))
                 value = float(self.ic[n]) * self.scoring.penalty / len(present)

@@ -17,9 +17,9 @@ from nmdkg import jsonld
 from nmdkg.errors import NmdkgError
 from nmdkg.io import StagedFiles, write_bytes_atomic
 from nmdkg.namespaces import prefix_of
-from nmdkg.ntriples import NTriple, canonical, lines as nt_lines
+from nmdkg.ntriples import NTriple, canonical
+from nmdkg.ntriples import lines as nt_lines
 from nmdkg.rdf_formats import BY_NAME, RdfFormat
-
 
 #: The formats nmdkg writes (``nmdkg.rdf_formats`` holds those it reads too).
 FORMATS: dict[str, RdfFormat] = {name: BY_NAME[name] for name in ("turtle", "json-ld", "nt", "xml")}
@@ -97,8 +97,11 @@ def _oxigraph(lines: bytes, fmt: RdfFormat, prefixes: dict[str, str]) -> bytes:
     # Oxigraph streams the sorted N-Triples straight into its writer: no store, no indexing.
     parsed = pyoxigraph.parse(lines, format=pyoxigraph.RdfFormat.N_TRIPLES)
     if fmt.name == "turtle":
-        return pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+        turtle = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+        assert turtle is not None  # no output file given: the bytes are returned
+        return turtle
     xml = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
+    assert xml is not None
     # Oxigraph writes a carriage return in a literal as is, and XML parsers turn it into a line feed;
     # the output has no other carriage return, so escaping each one keeps the literal intact.
     return xml.replace(b"\r", b"&#13;")

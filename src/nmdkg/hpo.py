@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
@@ -226,7 +226,7 @@ def _frequency(node: str, value: str, nodes: _Nodes) -> Iterator[NTriple]:
         yield node, _PERCENTAGE, _percentage(value[:-1])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _percentage(number: str) -> str:
     """An ``xsd:decimal`` literal in rdflib's lexical form (``05`` -> ``5``); few distinct values."""
     return term(Literal(Decimal(number), datatype=XSD.decimal))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -90,8 +91,6 @@ class StagedFiles:
         for tmp, _ in self._staged:
             Path(tmp).unlink(missing_ok=True)
         for folder in sorted(self._made, key=lambda p: len(p.parts), reverse=True):
-            try:
+            with contextlib.suppress(OSError):
                 folder.rmdir()  # only if empty: nothing of anyone else's is removed
-            except OSError:
-                pass
         self._staged, self._made = [], set()

@@ -217,8 +217,11 @@ class _Source:
 
     def select(self, query: str) -> list[Row]:
         if self._ox is not None:
-            return [tuple(None if v is None else v.value for v in solution)
-                    for solution in self._ox.query(query)]
+            import pyoxigraph
+
+            solutions = self._ox.query(query)
+            assert isinstance(solutions, pyoxigraph.QuerySolutions)
+            return [tuple(None if v is None else v.value for v in solution) for solution in solutions]
         assert self._generic is not None
         return [tuple(None if v is None else str(v) for v in row) for row in self._generic.query(query)]
 
@@ -297,33 +300,33 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
     disorders: dict[str, dict[str, Any]] = {}
     for d, _ in edges:
         disorders.setdefault(d, {"iri": None, "labels": set(), "identifier": None, "types": set()})
-    for d, key, value in store.select(DISORDERS_QUERY):
-        assert d is not None and value is not None
+    for d, what, text in store.select(DISORDERS_QUERY):
+        assert d is not None and text is not None
         node = disorders.get(curie(d))
         if node is None:
             continue
         node["iri"] = d
-        if key == "label":
-            node["labels"].add(value)
-        elif key == "identifier":
-            node["identifier"] = value
-        elif value.startswith(NMDKG_NAMESPACE):
-            node["types"].add(value[len(NMDKG_NAMESPACE):])
+        if what == "label":
+            node["labels"].add(text)
+        elif what == "identifier":
+            node["identifier"] = text
+        elif text.startswith(NMDKG_NAMESPACE):
+            node["types"].add(text[len(NMDKG_NAMESPACE):])
 
     labels: dict[str, set[str]] = defaultdict(set)
     parents: dict[str, set[str]] = defaultdict(set)
-    for term, label, parent in store.select(TERMS_QUERY):
-        assert term is not None
+    for hpo_term, label, parent in store.select(TERMS_QUERY):
+        assert hpo_term is not None
         if label is not None:
-            labels[curie(term)].add(label)
+            labels[curie(hpo_term)].add(label)
         if parent is not None:
-            parents[curie(term)].add(curie(parent))
+            parents[curie(hpo_term)].add(curie(parent))
     term_labels = {term: min(values) for term, values in labels.items()}
 
     B = nx.Graph()
-    for node, info in sorted(disorders.items()):
-        B.add_node(node, kind="disorder", bipartite=0, label=min(info["labels"]) if info["labels"] else node,
-                   identifier=info["identifier"] or node, iri=info["iri"] or node,
+    for name, info in sorted(disorders.items()):
+        B.add_node(name, kind="disorder", bipartite=0, label=min(info["labels"]) if info["labels"] else name,
+                   identifier=info["identifier"] or name, iri=info["iri"] or name,
                    category=_category(info["types"]))
     for (d, p), edge in sorted(edges.items()):
         if p not in B:
@@ -334,19 +337,19 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
             attributes["frequency"] = edge["frequency"]
         B.add_edge(d, p, **attributes)
 
-    negated = tuple(sorted(negated_pairs))
+    negated_list = tuple(sorted(negated_pairs))
     counterparts: dict[str, set[str]] = defaultdict(set)
     for d, seed in store.select(COUNTERPARTS_QUERY):
         if d and seed and curie(d).startswith(ANNOTATED_PREFIXES) and curie(d) != curie(seed):
             counterparts[curie(d)].add(curie(seed))
-    for node, seeds in counterparts.items():
-        if node in B:
-            B.nodes[node]["counterpart_of"] = "|".join(sorted(seeds))
+    for name, seeds in counterparts.items():
+        if name in B:
+            B.nodes[name]["counterpart_of"] = "|".join(sorted(seeds))
     say(f"{len(disorders)} disorders, {B.number_of_nodes() - len(disorders)} phenotypes, "
-        f"{len(term_labels)} HPO terms, {len(negated)} negated annotations")
+        f"{len(term_labels)} HPO terms, {len(negated_list)} negated annotations")
     return PhenotypeData(
         bipartite=B,
-        negated=negated,
+        negated=negated_list,
         parents={term: tuple(sorted(values)) for term, values in sorted(parents.items())},
         term_labels=term_labels,
         counterparts={node: tuple(sorted(seeds)) for node, seeds in sorted(counterparts.items())},

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nmdkg.errors import InputError
 from nmdkg.paths import build_file
 from nmdkg.rdf_formats import format_of
 from nmdkg.remote import Credentials, RemoteError, check_url, http_error, opener, redact, user_agent

@@ -279,8 +279,9 @@ def load_query_file(path: Path | str, *, library: bool = True) -> NamedQuery:
         raise InputError(f"{path}: the query is not UTF-8 text: {exc}") from exc
     fields, problems = parse_header(text, path)
     if not library and not fields:
-        checked = check_query(text)
-        return NamedQuery(path.stem, path, text, checked.form, declared=False, projected=checked.projected)
+        plain_query = check_query(text)
+        return NamedQuery(path.stem, path, text, plain_query.form, declared=False,
+                          projected=plain_query.projected)
 
     def first(key: str) -> str:
         return fields[key][0][1] if key in fields else ""

@@ -189,6 +189,7 @@ def render(result: Result, fmt: str = "table") -> bytes:
     if is_graph(result):
         from nmdkg.export import serialize
 
+        assert result.graph is not None
         return serialize(result.graph, GRAPH_FORMAT)
     if fmt not in WRITERS:
         raise ValueError(f"unknown result format {fmt!r}; choose one of: {', '.join(FORMATS)}")

@@ -36,6 +36,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from nmdkg.errors import InputError, NmdkgError
 from nmdkg.paths import build_file
@@ -221,12 +222,12 @@ def start_server(database: Path, host: str, port: int, query_timeout: int | None
                  log: Path | None = None) -> subprocess.Popen:
     """Start ``oxigraph serve-read-only`` on ``database`` in its own process group; return at once."""
     command = server_command(database, host, port, query_timeout)
-    stderr = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
+    stderr: IO[bytes] | int = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - for the child
     try:
         return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr,
-                                start_new_session=True, preexec_fn=_die_with_parent)  # noqa: PLW1509
+                                start_new_session=True, preexec_fn=_die_with_parent)
     finally:
-        if log:
+        if not isinstance(stderr, int):
             stderr.close()
 
 

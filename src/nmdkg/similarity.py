@@ -19,7 +19,7 @@ projection has about 18.6 million edges, which NetworkX builds in minutes and gi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -186,7 +186,7 @@ def tfidf_cosine(X) -> sp.csr_array:
 
 # -- semantic similarity over the HPO hierarchy ---------------------------------------------------
 
-def ancestor_matrix(terms: Sequence[str], parents: dict[str, Sequence[str]]) -> sp.csr_array:
+def ancestor_matrix(terms: Sequence[str], parents: Mapping[str, Sequence[str]]) -> sp.csr_array:
     """The reflexive-transitive closure of the hierarchy, as a 0/1 matrix over ``terms``.
 
     ``A[t, h] = 1`` when ``h`` is ``t`` or one of its ancestors; ``parents`` maps a term to its direct
@@ -214,7 +214,8 @@ def ancestor_matrix(terms: Sequence[str], parents: dict[str, Sequence[str]]) -> 
                     stack.append(j)
         return seen
 
-    rows, cols = [], []
+    rows: list[int] = []
+    cols: list[int] = []
     for i in range(len(terms)):
         closure[i] = up(i)
         rows.extend([i] * len(closure[i]))

@@ -102,7 +102,7 @@ def _check_query(text: str) -> CheckedQuery:
             raise InputError(f"the query does not parse: {_one_line(exc)}") from None
         raise InputError("updates are refused: the store is read-only "
                          "(a query must be SELECT, ASK, CONSTRUCT or DESCRIBE)") from None
-    except Exception as exc:  # rdflib raises other types for some malformed input (bad IRIs, prefixes)
+    except Exception as exc:  # noqa: BLE001 - rdflib raises other types for some malformed input (bad IRIs, prefixes)
         raise InputError(f"the query does not parse: {_one_line(exc)}") from None
     body = parsed[1]
     form = _FORM_OF_RULE.get(body.name)
@@ -149,7 +149,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def plain(term: Identifier | None) -> Identifier | None:
+def plain(term: Any) -> Any:
     """An ``xsd:string`` literal as the plain literal rdflib parses it to; every other term unchanged."""
     if isinstance(term, Literal) and term.datatype == XSD.string and term.language is None:
         return Literal(str(term))
@@ -248,7 +248,7 @@ class Store:
         assert self._graph is not None
         return len(self._graph)
 
-    def triples(self) -> set[tuple[Identifier, Identifier, Identifier]]:
+    def triples(self) -> set[tuple[Any, Any, Any]]:
         """Every triple, as rdflib terms (for tests that the store is unchanged)."""
         if self._ox is not None:
             return {(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)) for q in self._ox}
@@ -315,7 +315,7 @@ class Store:
         variables = [Variable(v.value) for v in raw.variables]
         result = Result("SELECT")
         result.vars = variables
-        rows = []
+        rows: list[Mapping[Variable, Identifier]] = []
         # Each distinct term is converted once per result: long answers repeat their labels and classes,
         # and the conversion (a language-tagged literal most of all) is what costs in such an answer.
         converted: dict[Any, Identifier] = {}
@@ -343,7 +343,7 @@ def _prepared(text: str):
         raise InputError(f"the query does not parse: {_one_line(exc)}") from exc
 
 
-def _copy(triples: Iterable[tuple[Identifier, Identifier, Identifier]]) -> Graph:
+def _copy(triples: Iterable[tuple[Any, Any, Any]]) -> Graph:
     graph = Graph(bind_namespaces="none")
     for s, p, o in triples:
         graph.add((s, p, plain(o)))

@@ -33,7 +33,6 @@ import pytest
 from nmdkg.cli import main
 
 
-
 def engines_required() -> bool:
     """Whether a missing engine fails the tests instead of skipping them (``.ci/run`` sets it)."""
     return os.environ.get("NMDKG_REQUIRE_ENGINES", "") == "1" or os.environ.get("CI", "").lower() == "true"
@@ -95,10 +94,8 @@ def stop_group(process: subprocess.Popen, grace: float = 15.0) -> None:
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
