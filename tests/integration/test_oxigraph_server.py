@@ -264,12 +264,11 @@ def test_hostile_requests_get_an_error_and_the_service_answers_on(served, defaul
         endpoint = Endpoint(running.endpoint)
         before = count(endpoint)
         for url, params in hostile:
-            started = time.monotonic()
+            # no wall-clock assertion: a cross join the time limit did not cut would outlast the request's
+            # own timeout (6e10 pairs), and an answer that was not cut says "cancelled" nowhere
             status, body = get(url, data=urllib.parse.urlencode(params).encode(), headers=form, timeout=120)
-            elapsed = time.monotonic() - started
             cut = status == 200 and b"cancelled" in body[-200:]
             assert status >= 400 or cut, (params, status, body[-200:])
-            assert elapsed < 30, (params, elapsed)
             assert LIBRARY["12-emotional-impacts-and-coping"].run(endpoint).bindings, f"no answer after {params}"
         with pytest.raises(RemoteError, match=r"cut its answer short|not SPARQL JSON"):
             endpoint.query(CROSS_JOIN)
