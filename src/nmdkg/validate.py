@@ -632,6 +632,10 @@ COMPONENTS = {
 #: Parameters only a property shape (one with ``sh:path``) may have.
 _PATH_ONLY = {SH.minCount, SH.maxCount, SH.lessThanOrEquals}
 _SUPPORTED = {*TARGETS, *COMPONENTS, SH.path, SH.flags}
+#: Parameters SHACL allows at most once per shape.
+_SINGLE = {SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.minInclusive, SH.maxInclusive,
+           SH.minExclusive, SH.maxExclusive, SH.minLength, SH.maxLength, SH.languageIn, SH["in"], SH.flags,
+           SH.severity, SH.deactivated}
 #: The first characters of the N-Triples strings of each node kind: ``<`` an IRI, ``_`` a blank node,
 #: ``"`` a literal.
 _NODE_KINDS = {
@@ -817,6 +821,9 @@ class _Compiler:
                               "without sh:path")
         if path is not None:
             self.check_path(node, path)
+        repeated = sorted(curie(p) for p in predicates & _SINGLE if len(list(g.objects(node, p))) > 1)
+        if repeated:
+            raise self.refuse(node, f"gives {', '.join(repeated)} more than once (SHACL allows one value)")
         severity = g.value(node, SH.severity) or SH.Violation
         if severity not in (SH.Violation, SH.Warning, SH.Info):
             raise self.refuse(node, f"has the severity {curie(severity)}")
@@ -967,9 +974,9 @@ class _Compiler:
             return lambda ctx, f, vs: [] if wanted_value in vs else [(None, SH.HasValueConstraintComponent)]
         if predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
             limit = _comparable(_text(value))
-            if limit is None:
+            if limit is None or limit[0] in _UNDEFINED:
                 raise refuse(shape, f"has {curie(predicate)} {value.n3()}, a value it cannot compare")
-            return self.range_constraint(predicate, limit)
+            return self.range_constraint(shape, predicate, limit)
         if predicate in (SH["or"], SH["and"]):
             shapes = [self.shape(m) for m in self.members(shape, value)]
             if predicate == SH["or"]:
@@ -989,19 +996,33 @@ class _Compiler:
             other = value
 
             def less_than_or_equals(ctx: _Context, f: str, vs: Sequence[str]) -> list:
-                others = [_comparable(o) for o in ctx.values(f, other)]
-                return [(v, SH.LessThanOrEqualsConstraintComponent)
-                        for v in vs if not all(_compare(_comparable(v), o, allow_equal=True) for o in others)]
+                others = [ctx.comparable(o) for o in ctx.values(f, other)]
+                with self.deciding(shape):
+                    return [(v, SH.LessThanOrEqualsConstraintComponent) for v in vs
+                            if not all(_compare(ctx.comparable(v), o, allow_equal=True) for o in others)]
             less_than_or_equals.without_values_holds = True  # type: ignore[attr-defined]
             return less_than_or_equals
         raise refuse(shape, f"uses {curie(predicate)}")  # pragma: no cover - _SUPPORTED lists what is handled
 
-    def range_constraint(self, predicate: URIRef, limit: tuple[str, Any]) -> Constraint:
+    def range_constraint(self, shape: Node, predicate: URIRef, limit: tuple[str, Any]) -> Constraint:
         component = COMPONENTS[predicate]
         allow_equal = predicate in (SH.minInclusive, SH.maxInclusive)
-        if predicate in (SH.minInclusive, SH.minExclusive):
-            return _each(lambda ctx, v: _compare(limit, ctx.comparable(v), allow_equal=allow_equal), component)
-        return _each(lambda ctx, v: _compare(ctx.comparable(v), limit, allow_equal=allow_equal), component)
+        low = predicate in (SH.minInclusive, SH.minExclusive)
+
+        def in_range(ctx: _Context, v: str) -> bool:
+            with self.deciding(shape):
+                if low:
+                    return _compare(limit, ctx.comparable(v), allow_equal=allow_equal)
+                return _compare(ctx.comparable(v), limit, allow_equal=allow_equal)
+        return _each(in_range, component)
+
+    @contextmanager
+    def deciding(self, shape: Node) -> Iterator[None]:
+        """Turn a comparison SPARQL 1.1 leaves undefined into a refusal naming the shape."""
+        try:
+            yield
+        except _Undefined as exc:
+            raise self.refuse(shape, f"compares {exc}, which SPARQL 1.1 leaves undefined (engines differ)") from None
 
 
 def _each(test: Callable[[_Context, str], bool], component: URIRef) -> Constraint:
@@ -1209,14 +1230,26 @@ def _language_in(language: str | None, wanted: list[str]) -> bool:
     return any(r == "*" or tag == r or tag.startswith(r + "-") for r in wanted)
 
 
+#: Kinds of term that SPARQL 1.1's ``<`` does not order, but which engines compare with strings and with each
+#: other in their own ways: the fast engine refuses such a comparison rather than pick one answer.
+_UNDEFINED = {"iri", "lang"}
+
+
+class _Undefined(Exception):
+    """A comparison of kinds in :data:`_UNDEFINED` with each other or with a string."""
+
+
 def _comparable(text: str) -> tuple[str, Any] | None:
     """(kind, value) of a data node for SPARQL's ``<``: numbers, strings, booleans, dates and date-times;
-    None for what ``<`` does not compare (IRIs, blank nodes, language-tagged or ill-typed literals)."""
+    ``iri`` and ``lang`` for IRIs and language-tagged strings; None for what ``<`` never compares (blank
+    nodes, ill-typed literals, other datatypes)."""
+    if text[0] == "<":
+        return "iri", text
     if text[0] != '"':
         return None
     _, lexical, language, datatype = parse_object(text)
     if language:
-        return None
+        return "lang", (lexical, language.lower())
     if datatype is None or datatype == _XSD_STRING_TEXT:
         return "string", lexical
     if not _well_formed(lexical, datatype):
@@ -1263,7 +1296,12 @@ def _compare(low: tuple[str, Any] | None, high: tuple[str, Any] | None, *, allow
     """``low <= high`` (or ``<``) as SPARQL evaluates it; False where it is an error (incomparable values)."""
     import datetime as dt
 
-    if low is None or high is None or low[0] != high[0]:
+    if low is None or high is None:
+        return False
+    if (low[0] in _UNDEFINED and high[0] in _UNDEFINED | {"string"}) or (
+            high[0] in _UNDEFINED and low[0] in _UNDEFINED | {"string"}):
+        raise _Undefined(f"{low[0]} {low[1]!r} with {high[0]} {high[1]!r}")
+    if low[0] != high[0]:
         return False
     a, b = low[1], high[1]
     if low[0] in ("dateTime", "date"):
