@@ -78,36 +78,68 @@ def expected(graph: Graph, result: object) -> tuple[bool, set[tuple]] | None:
     if result == URIRef(SHT + "Failure"):
         return None
     conforms = graph.value(result, SH.conforms)
-    keys = {_key(graph.value(r, SH.focusNode), graph, graph.value(r, SH.resultPath), graph.value(r, SH.value),
-                 graph.value(r, SH.sourceConstraintComponent), graph.value(r, SH.resultSeverity),
-                 graph.value(r, SH.sourceShape))
-            for r in graph.objects(result, SH.result)}
+    keys = {
+        _key(
+            graph.value(r, SH.focusNode),
+            graph,
+            graph.value(r, SH.resultPath),
+            graph.value(r, SH.value),
+            graph.value(r, SH.sourceConstraintComponent),
+            graph.value(r, SH.resultSeverity),
+            graph.value(r, SH.sourceShape),
+        )
+        for r in graph.objects(result, SH.result)
+    }
     return bool(conforms.toPython()) if isinstance(conforms, Literal) else False, keys
 
 
 def _key(focus, graph: Graph, path, value, component, severity, shape) -> tuple:
     path_key = None if path is None else path_text(graph, path)
-    return (_node(focus), path_key, None if value is None else _node(value), str(component), str(severity),
-            _node(shape))
+    return (
+        _node(focus),
+        path_key,
+        None if value is None else _node(value),
+        str(component),
+        str(severity),
+        _node(shape),
+    )
 
 
 def run_core(data: Graph, shapes: Graph) -> tuple[bool, set[tuple]]:
     raws = CoreEngine.compile(shapes).validate(data)
-    keys = {_key(r.focus, shapes, shapes.value(r.shape, SH.path), r.value, r.component, r.severity, r.shape)
-            for r in raws}
+    keys = {
+        _key(r.focus, shapes, shapes.value(r.shape, SH.path), r.value, r.component, r.severity, r.shape)
+        for r in raws
+    }
     return not raws, keys  # SHACL: a graph conforms when there is no result, whatever its severity
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, set[tuple]]:
     import pyshacl
 
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=False,
-                                           meta_shacl=False, advanced=False, js=False)
+    conforms, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        allow_warnings=False,
+        meta_shacl=False,
+        advanced=False,
+        js=False,
+    )
     roots = list(report.subjects(RDF.type, SH.ValidationReport))
-    keys = {_key(report.value(r, SH.focusNode), report, report.value(r, SH.resultPath),
-                 report.value(r, SH.value), report.value(r, SH.sourceConstraintComponent),
-                 report.value(r, SH.resultSeverity), report.value(r, SH.sourceShape))
-            for root in roots for r in report.objects(root, SH.result)}
+    keys = {
+        _key(
+            report.value(r, SH.focusNode),
+            report,
+            report.value(r, SH.resultPath),
+            report.value(r, SH.value),
+            report.value(r, SH.sourceConstraintComponent),
+            report.value(r, SH.resultSeverity),
+            report.value(r, SH.sourceShape),
+        )
+        for root in roots
+        for r in report.objects(root, SH.result)
+    }
     return bool(conforms), keys
 
 
@@ -123,7 +155,10 @@ def outcome(run, data: Graph, shapes: Graph, wanted) -> tuple[str, str]:
     if got == wanted:
         return "pass", ""
     missing, extra = wanted[1] - got[1], got[1] - wanted[1]
-    return "WRONG", f"conforms {got[0]} (expected {wanted[0]}); missing {sorted(missing)}; extra {sorted(extra)}"
+    return (
+        "WRONG",
+        f"conforms {got[0]} (expected {wanted[0]}); missing {sorted(missing)}; extra {sorted(extra)}",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{manifest}: not found (give the suite's tests/core folder)", file=sys.stderr)
         return 2
     tests = entries(manifest.resolve())
-    engines = {"CoreEngine": run_core} if args.no_pyshacl else {"CoreEngine": run_core, "pySHACL": run_pyshacl}
+    engines = (
+        {"CoreEngine": run_core} if args.no_pyshacl else {"CoreEngine": run_core, "pySHACL": run_pyshacl}
+    )
     counts: dict[str, Counter] = {name: Counter() for name in engines}
     for name, data_file, shapes_file, graph, result in tests:
         wanted = expected(graph, result)
@@ -149,7 +186,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{engine:10} {verdict:7} {name}  {detail}")
     print(f"{len(tests)} tests in {args.suite}")
     for engine, counter in counts.items():
-        print(f"{engine:10} pass {counter['pass']:3}  refused {counter['refused']:3}  WRONG {counter['WRONG']:3}")
+        print(
+            f"{engine:10} pass {counter['pass']:3}  refused {counter['refused']:3}  "
+            f"WRONG {counter['WRONG']:3}"
+        )
     return 1 if counts["CoreEngine"]["WRONG"] else 0
 
 

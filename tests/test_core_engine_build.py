@@ -14,6 +14,8 @@ from rdflib import URIRef
 from nmdkg.build import build_canonical
 from nmdkg.validate import SHAPES_DIR, CoreEngine, _canonical_data, default_shapes
 
+pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
+
 
 @pytest.mark.slow
 def test_default_build_fast_engine_agrees_with_pyrudof():

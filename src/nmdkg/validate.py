@@ -624,8 +624,9 @@ COMPONENTS = {
     SH.maxInclusive: SH.MaxInclusiveConstraintComponent, SH.minExclusive: SH.MinExclusiveConstraintComponent,
     SH.maxExclusive: SH.MaxExclusiveConstraintComponent, SH.minLength: SH.MinLengthConstraintComponent,
     SH.maxLength: SH.MaxLengthConstraintComponent, SH.pattern: SH.PatternConstraintComponent,
-    SH.languageIn: SH.LanguageInConstraintComponent, SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
-    SH["not"]: SH.NotConstraintComponent, SH["and"]: SH.AndConstraintComponent, SH["or"]: SH.OrConstraintComponent,
+    SH.languageIn: SH.LanguageInConstraintComponent,
+    SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent, SH["not"]: SH.NotConstraintComponent,
+    SH["and"]: SH.AndConstraintComponent, SH["or"]: SH.OrConstraintComponent,
     SH.node: SH.NodeConstraintComponent, SH.property: SH.PropertyConstraintComponent,
     SH.hasValue: SH.HasValueConstraintComponent, SH["in"]: SH.InConstraintComponent,
 }
@@ -655,7 +656,8 @@ _TIME = r"(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?|24:00:00(?:
 _LEXICAL = {name: re.compile(pattern) for name, pattern in {
     f"{_X}boolean": "true|false|1|0", f"{_X}integer": _INTEGER, f"{_X}decimal": _DECIMAL,
     f"{_X}float": _FLOAT, f"{_X}double": _FLOAT, f"{_X}dateTime": f"{_DATE}T{_TIME}{_TZ}",
-    f"{_X}date": f"{_DATE}{_TZ}", f"{_X}time": f"{_TIME}{_TZ}", f"{_X}gYear": f"-?(?:[1-9][0-9]{{3,}}|0[0-9]{{3}}){_TZ}",
+    f"{_X}date": f"{_DATE}{_TZ}", f"{_X}time": f"{_TIME}{_TZ}",
+    f"{_X}gYear": f"-?(?:[1-9][0-9]{{3,}}|0[0-9]{{3}}){_TZ}",
     **{f"{_X}{n}": _INTEGER for n in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
                                         "negativeInteger", "long", "int", "short", "byte", "unsignedLong",
                                         "unsignedInt", "unsignedShort", "unsignedByte")},
@@ -670,7 +672,8 @@ _INTEGER_BOUNDS = {
 #: Datatypes whose every lexical form is valid (strings; IRIs are not checked further).
 _ANY_LEXICAL = {f"{_X}string", f"{_X}anyURI", f"{_X}normalizedString", f"{_X}token"}
 _LANG_STRING = str(RDF.langString)
-_NUMERIC = {f"{_X}integer", f"{_X}decimal", f"{_X}float", f"{_X}double", *(f"{_X}{n}" for n in _INTEGER_BOUNDS)}
+_NUMERIC = {f"{_X}integer", f"{_X}decimal", f"{_X}float", f"{_X}double",
+            *(f"{_X}{n}" for n in _INTEGER_BOUNDS)}
 
 @contextmanager
 def keep_lexical_forms() -> Iterator[None]:
@@ -697,7 +700,8 @@ class _Shape:
     predicate: str | None  # the N-Triples string of the path when it is one IRI
     severity: URIRef
     message: str | None
-    targets: tuple[tuple[URIRef, str], ...]  # (target predicate, N-Triples string); implicit: (RDFS.Class, self)
+    # (target predicate, N-Triples string); an implicit class target is (rdfs:Class, the shape itself)
+    targets: tuple[tuple[URIRef, str], ...]
     constraints: list[Constraint]
     properties: list[_Shape]
 
@@ -722,9 +726,8 @@ class CoreEngine:
         compiler = _Compiler(shapes)
         if (None, SH.target, None) in shapes:
             node = next(shapes.subjects(SH.target))
-            raise UnsupportedShapes(f"{shape_name(shapes, node)} uses sh:target (SPARQL-based targets), which "
-                                    "the fast engine does not implement; validate with the pyshacl engine")
-        rooted = {s for p in TARGETS for s in shapes.subjects(p)} | compiler.implicit_class_shapes()
+            raise compiler.refuse(node, "uses sh:target (SPARQL-based targets)")
+        rooted = {s for p in TARGETS for s in shapes.subjects(p)} | compiler.implicit
         roots = [compiler.shape(node) for node in sorted(rooted, key=str)]
         # Every other shape is compiled too, so that a feature outside the subset is refused even where no
         # target reaches it yet.
@@ -742,8 +745,8 @@ class CoreEngine:
             focus = sorted(set().union(*(ctx.targets(kind, node) for kind, node in shape.targets)))
             raws.extend(ctx.evaluate(shape, focus))
         # the engine works on N-Triples strings; results carry rdflib terms
-        return [replace(raw, focus=_as_written(raw.focus), value=None if raw.value is None else _as_written(raw.value))
-                for raw in raws]
+        return [replace(raw, focus=_as_written(raw.focus),
+                        value=None if raw.value is None else _as_written(raw.value)) for raw in raws]
 
 
 def _as_written(text: str) -> Node:
@@ -764,6 +767,7 @@ class _Compiler:
     def __init__(self, shapes: Graph):
         self.g = shapes
         self.done: dict[Node, Any] = {}  # a _Shape, None (deactivated) or _IN_PROGRESS
+        self.implicit = self.implicit_class_shapes()
 
     def implicit_class_shapes(self) -> set[Node]:
         """Shapes that are also classes (SHACL instances of rdfs:Class): each targets its own instances."""
@@ -841,17 +845,12 @@ class _Compiler:
             if compiled is not None:
                 properties.append(compiled)
         targets = [(p, _text(t)) for p in TARGETS for t in sorted(g.objects(node, p), key=str)]
-        if node in self.implicit_class_shapes_cache():
+        if node in self.implicit:
             targets.append((RDFS.Class, _text(node)))
         compiled = _Shape(node, path, _text(path) if isinstance(path, URIRef) else None, severity,
                           _english(g, node, SH.message), tuple(targets), constraints, properties)
         self.done[node] = compiled
         return compiled
-
-    def implicit_class_shapes_cache(self) -> set[Node]:
-        if not hasattr(self, "_implicit"):
-            self._implicit = self.implicit_class_shapes()
-        return self._implicit
 
     def check_path(self, shape: Node, path: Node) -> None:
         """Refuse a path the engine cannot follow (an inverse of anything but an IRI, a malformed path)."""
@@ -867,7 +866,7 @@ class _Compiler:
         inverse = g.value(path, SH.inversePath)
         if inverse is not None:
             if not isinstance(inverse, URIRef):
-                raise self.refuse(shape, "inverts a complex path (only an IRI may be the object of sh:inversePath)")
+                raise self.refuse(shape, "inverts a complex path (sh:inversePath of anything but an IRI)")
             return
         alternatives = g.value(path, SH.alternativePath)
         if alternatives is not None:
@@ -900,8 +899,8 @@ class _Compiler:
     def constraint(self, shape: Node, predicate: URIRef, value: Node) -> Constraint:
         refuse = self.refuse
         if predicate in (SH.minCount, SH.maxCount, SH.minLength, SH.maxLength):
-            if not (isinstance(value, Literal) and isinstance(value.value, int) and not isinstance(value.value, bool)
-                    and value.value >= 0):
+            number = value.value if isinstance(value, Literal) else None
+            if not (isinstance(number, int) and not isinstance(number, bool) and number >= 0):
                 raise refuse(shape, f"has {curie(predicate)} {value.n3()}, not a non-negative integer")
         if predicate == SH.minCount:
             n = int(value)
@@ -1022,7 +1021,8 @@ class _Compiler:
         try:
             yield
         except _Undefined as exc:
-            raise self.refuse(shape, f"compares {exc}, which SPARQL 1.1 leaves undefined (engines differ)") from None
+            raise self.refuse(shape, f"compares {exc}, which SPARQL 1.1 leaves undefined (engines "
+                                     "differ)") from None
 
 
 def _each(test: Callable[[_Context, str], bool], component: URIRef) -> Constraint:
@@ -1202,7 +1202,8 @@ _RDFS_LITERAL_TEXT, _XSD_STRING_TEXT = str(RDFS.Literal), f"{_X}string"
 
 
 def _well_formed(lexical: str, datatype: str | None) -> bool:
-    """``lexical`` is in the lexical space of ``datatype`` (any form of a datatype the engine does not know)."""
+    """``lexical`` is in the lexical space of ``datatype`` (any form is, of a datatype the engine does not
+    know)."""
     if datatype is None:
         return True
     pattern = _LEXICAL.get(datatype)
