@@ -259,3 +259,48 @@ def test_validate_graph_reports_the_refusal_as_input_error():
     with pytest.raises(UnsupportedShapes) as caught:
         validate_graph(Graph(), shapes=shapes, engine="fast", checks=[])
     assert caught.value.exit_code == 2
+
+
+# -- the W3C suite runner, on a manifest of its own ----------------------------------------------------
+
+RUNNER_TEST = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
+@prefix mf: <http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#> .
+@prefix sht: <http://www.w3.org/ns/shacl-test#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:S a sh:NodeShape ; sh:targetNode ex:a ; {constraint} .
+ex:a ex:p 1 .
+<> a mf:Manifest ; mf:entries ( <t> ) .
+<t> a sht:Validate ; mf:action [ sht:dataGraph <> ; sht:shapesGraph <> ] ;
+    mf:result [ a sh:ValidationReport ; sh:conforms {conforms} {result} ] .
+"""
+RESULT = ("; sh:result [ sh:focusNode ex:a ; sh:resultSeverity sh:Violation ; sh:resultPath ex:p ; "
+          "sh:value 1 ; sh:sourceConstraintComponent sh:DatatypeConstraintComponent ; sh:sourceShape _:p ]")
+
+
+def test_the_w3c_runner_tells_pass_refused_and_wrong(tmp_path, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "shacl_w3c_suite", Path(__file__).parent.parent / "scripts" / "shacl_w3c_suite.py")
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    cases = {  # name: (constraint, expected conforms, expected result)
+        "pass": ("sh:property _:p . _:p sh:path ex:p ; sh:datatype xsd:string", "false", RESULT),
+        "refused": ("sh:closed true", "true", ""),
+        "wrong": ("sh:property [ sh:path ex:p ; sh:datatype xsd:integer ]", "false", RESULT),
+    }
+    lines = []
+    for name, (constraint, conforms, result) in cases.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "manifest.ttl").write_text(
+            RUNNER_TEST.format(constraint=constraint, conforms=conforms, result=result))
+        lines.append(f"<{name}/manifest.ttl>")
+    (tmp_path / "manifest.ttl").write_text(
+        "@prefix mf: <http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#> .\n"
+        f"<> a mf:Manifest ; mf:include {', '.join(lines)} .\n")
+    assert runner.main([str(tmp_path), "--no-pyshacl", "-v"]) == 1
+    out = capsys.readouterr().out
+    assert "CoreEngine pass    pass/t" in out
+    assert "CoreEngine refused refused/t" in out
+    assert "CoreEngine WRONG   wrong/t" in out
+    assert "pass   1  refused   1  WRONG   1" in out
