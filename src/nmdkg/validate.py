@@ -973,7 +973,7 @@ class _Compiler:
             return lambda ctx, f, vs: [] if wanted_value in vs else [(None, SH.HasValueConstraintComponent)]
         if predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
             limit = _comparable(_text(value))
-            if limit is None or limit[0] in _UNDEFINED:
+            if limit is None or limit[0] in _UNDEFINED or limit[0].startswith("other "):
                 raise refuse(shape, f"has {curie(predicate)} {value.n3()}, a value it cannot compare")
             return self.range_constraint(shape, predicate, limit)
         if predicate in (SH["or"], SH["and"]):
@@ -1242,8 +1242,9 @@ class _Undefined(Exception):
 
 def _comparable(text: str) -> tuple[str, Any] | None:
     """(kind, value) of a data node for SPARQL's ``<``: numbers, strings, booleans, dates and date-times;
-    ``iri`` and ``lang`` for IRIs and language-tagged strings; None for what ``<`` never compares (blank
-    nodes, ill-typed literals, other datatypes)."""
+    ``iri`` and ``lang`` for IRIs and language-tagged strings, ``other <datatype>`` for literals of other
+    datatypes (two of them of one datatype are not compared: refused); None for what ``<`` never compares
+    (blank nodes, ill-typed literals)."""
     if text[0] == "<":
         return "iri", text
     if text[0] != '"':
@@ -1264,7 +1265,7 @@ def _comparable(text: str) -> tuple[str, Any] | None:
     if datatype in (f"{_X}dateTime", f"{_X}date"):
         found = _comparable_time(lexical, datatype[len(_X):])
         return None if found is None else (datatype[len(_X):], found)
-    return None
+    return f"other {datatype}", lexical  # xsd:time, xsd:gYear, a datatype of its own ...
 
 
 def _comparable_time(lexical: str, name: str) -> Any:
@@ -1304,6 +1305,8 @@ def _compare(low: tuple[str, Any] | None, high: tuple[str, Any] | None, *, allow
         raise _Undefined(f"{low[0]} {low[1]!r} with {high[0]} {high[1]!r}")
     if low[0] != high[0]:
         return False
+    if low[0].startswith("other "):  # two values of a datatype the engine does not order (xsd:time ...)
+        raise _Undefined(f"{low[1]!r} with {high[1]!r} ({low[0][6:]})")
     a, b = low[1], high[1]
     if low[0] in ("dateTime", "date"):
         (a, a_zoned), (b, b_zoned) = a, b
