@@ -305,7 +305,7 @@ def test_checks_have_headers_and_parse():
 @pytest.mark.parametrize("extra", [
     "sh:closed true",
     'sh:sparql [ sh:select "SELECT $this WHERE { }" ]',
-    "sh:targetNode ex:a",
+    "sh:target [ a ex:SPARQLTarget ]",
     "sh:property [ sh:path ex:p ; sh:qualifiedMinCount 1 ; sh:qualifiedValueShape [ sh:class ex:C ] ]",
     "sh:node ex:S",  # recursion
 ])
