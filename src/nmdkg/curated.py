@@ -175,8 +175,8 @@ class Cause(Record):
     label: str = col("A short English name.")
     gene: str | None = col("For a genetic mutation: the key of the gene it lies in.", "ref", required=False,
                            refs=("genes",))
-    pathogen: str | None = col("For an infection: the key of the pathogen.", "ref", required=False,
-                               refs=("pathogens",))
+    pathogen: tuple[str, ...] = col("For an infection: the keys of the pathogen taxa, `|`-separated (poliovirus is "
+                                    "three serotypes).", "refs", required=False, refs=("pathogens",))
     agent: str | None = col("For a toxic exposure: the key of the agent.", "ref", required=False,
                             refs=("agents",))
     definition: str = col("A one-sentence definition in our own words.")
@@ -229,6 +229,11 @@ class Intervention(Record):
     definition: str = col("A one-sentence definition in our own words.")
     mentioned_in: tuple[str, ...] = col("Keys of the source sections that name it.", "refs", required=False,
                                         refs=("sources",))
+    synonyms: tuple[str, ...] = col("Other names, such as the source's own words for it (`skos:altLabel`), "
+                                    "`|`-separated.", "texts", required=False)
+    medical_action: str | None = col("For a drug or drug class: the MAXO medical action of treating with it "
+                                     "(`skos:relatedMatch`), as Monarch models a treatment next to its ChEBI "
+                                     "agent.", "curie", required=False, prefixes=("MAXO",))
 
 
 @dataclass(frozen=True, kw_only=True)
