@@ -20,7 +20,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from nmdkg.errors import DataError, InputError
-from nmdkg.namespaces import NMDKG, NMDKGR, expand
+from nmdkg.namespaces import NMDKG, expand
 from nmdkg.paths import QUERIES_DIR
 from nmdkg.queries import (
     NamedQuery,
@@ -383,6 +383,29 @@ def test_subtype_annotations_reach_the_article_disorders(nmd_ox):
     assert MG in via and len(via) > 1  # the HPO annotations of MG's counterparts count for MG
     mappings = answer(nmd_ox, "15-identifier-mappings", {"disorder": "MONDO:0009688"})
     assert expand("ORPHA:589") in column(mappings, "xref")
+
+
+def test_every_article_disorder_reaches_its_annotated_subtypes(nmd_ox):
+    """Issue 14: the annotated diseases reach the article's disorders through MONDO's is-a edges."""
+    query = load_query_file(Path(__file__).resolve().parent.parent / "docs" / "decisions" /
+                            "0007-annotated-subtypes.rq", library=False)
+    counts = {b["disorder"]: int(b["annotatedSubtypes"]) for b in records(query.run(nmd_ox, {}))}
+    assert counts == {NMD: 1115, PN: 373, expand("MONDO:0020121"): 206, SMA: 61, ALS: 39, GBS: 4, MG: 3, DMD: 2,
+                      MS: 0}
+    subtypes = column(answer(nmd_ox, "20-subtypes-of-a-disorder", {"disorder": "MONDO:0020121"}), "subtype")
+    # Becker, limb-girdle 2A, facioscapulohumeral 1, myotonic dystrophy 1, a congenital muscular dystrophy
+    assert {expand(c) for c in ("OMIM:300376", "OMIM:253600", "OMIM:158900", "OMIM:160900", "OMIM:602541")} <= subtypes
+    neuropathies = column(answer(nmd_ox, "20-subtypes-of-a-disorder", {"disorder": "MONDO:0005244"}), "subtype")
+    # CMT 1A, CIDP, hereditary neuropathy with liability to pressure palsies
+    assert {expand(c) for c in ("OMIM:118220", "OMIM:139393", "OMIM:162500")} <= neuropathies
+    als = column(answer(nmd_ox, "20-subtypes-of-a-disorder", {"disorder": "MONDO:0004976"}), "subtype")
+    assert expand("OMIM:105550") in als   # ALS and/or frontotemporal dementia 1
+
+
+def test_adaptive_equipment_is_found_by_name(ox):
+    """Issue 14: the article's own words for assistive devices."""
+    found = column(answer(ox, "30-find-by-name", {"text": "adaptive equipment"}), "node")
+    assert found == {expand("NMDKG:assistive-devices")}
 
 
 # -- parameters: typed, bound, never spliced -----------------------------------------------------------
