@@ -241,6 +241,25 @@ def test_default_build_holds_hundreds_of_diseases(nmd_graph):
     assert len(nmd_graph) > 200_000
 
 
+def test_default_build_asserts_no_zero_of_n_annotation(nmd_graph):
+    """Issue 14: every 0/n annotation is negated; its plain triple exists only when another, positive
+    annotation of the same disease states the same finding."""
+    absent = [a for a in nmd_graph.subjects(BIOLINK.has_count, Literal(0))
+              if nmd_graph.value(a, BIOLINK.predicate) == NMDKG.hasPhenotype]
+    assert len(absent) == 256
+    assert all((a, BIOLINK.negated, Literal(True)) in nmd_graph for a in absent)
+    asserted = []
+    for a in absent:
+        disease, finding = nmd_graph.value(a, BIOLINK.subject), nmd_graph.value(a, BIOLINK.object)
+        if (disease, NMDKG.hasPhenotype, finding) in nmd_graph:
+            positive = [b for b in nmd_graph.subjects(BIOLINK.subject, disease)
+                        if nmd_graph.value(b, BIOLINK.object) == finding
+                        and (b, BIOLINK.negated, Literal(True)) not in nmd_graph]
+            assert positive, f"{disease} {finding} is asserted from a 0/n annotation alone"
+            asserted.append(a)
+    assert len(asserted) == 2
+
+
 def test_scope_all_is_a_superset_choice():
     with pytest.raises(Exception, match="unknown scope"):
         build_graph(scope="everything")

@@ -402,6 +402,24 @@ def test_every_article_disorder_reaches_its_annotated_subtypes(nmd_ox):
     assert expand("OMIM:105550") in als   # ALS and/or frontotemporal dementia 1
 
 
+def test_immunosuppressants_never_reach_gbs_uncorrected(ox, nmd_ox):
+    """Issue 14: GBS is treated with IVIg or plasma exchange; the route through its autoimmune cause is
+    answered only with the correction attached."""
+    for store in (ox, nmd_ox):
+        rows_ = records(answer(store, "08-treatments-for-a-disorder", {"disorder": "MONDO:0016218"}))
+        drugs = [b for b in rows_ if b["treatment"] in {expand("CHEBI:35705"), expand("CHEBI:50858")}]
+        assert len(drugs) == 2 and all(b.get("correction") for b in drugs)
+
+
+def test_early_intervention_is_for_children_with_delays_not_adult_mg_or_als(ox):
+    """Issue 14: the children's-clinic section's intervention targets a developmental delay."""
+    for disorder in ("MONDO:0009688", "MONDO:0004976"):
+        treatments = column(answer(ox, "08-treatments-for-a-disorder", {"disorder": disorder}), "treatment")
+        assert expand("MAXO:0009101") not in treatments and expand("MAXO:0001351") in treatments
+    treatments = column(answer(ox, "09-treatments-for-a-symptom", {"phenotype": "HP:0012758"}), "treatment")
+    assert expand("MAXO:0009101") in treatments
+
+
 def test_adaptive_equipment_is_found_by_name(ox):
     """Issue 14: the article's own words for assistive devices."""
     found = column(answer(ox, "30-find-by-name", {"text": "adaptive equipment"}), "node")
