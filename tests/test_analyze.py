@@ -139,19 +139,23 @@ def test_edge_table_holds_the_network(analysis, files):
 
 def test_disorder_and_symptom_tables(analysis, files):
     disorders = rows(files / "disorders.csv")
-    assert len(disorders) == 903 and tuple(disorders[0]) == an.NODE_COLUMNS
+    # 1115 annotated diseases (MONDO selection plus overrides, issue 14; 897 by the former keyword rule)
+    # and the 6 article disorders that have findings of their own
+    assert len(disorders) == 1121 and tuple(disorders[0]) == an.NODE_COLUMNS
     assert {d["id"] for d in disorders} >= {"OMIM:310200", "ORPHA:589", "MONDO:0009688"}
     assert all(int(d["community"]) >= 1 for d in disorders)
     symptoms = rows(files / "symptoms.csv")
     assert len(symptoms) == len(analysis.data.phenotypes())
     counts = [int(s["n_disorders"]) for s in symptoms]
     assert counts == sorted(counts, reverse=True)
-    assert symptoms[0]["id"] == "HP:0003236"   # elevated creatine kinase: the hub of the neuromuscular field
+    # gait disturbance, then elevated creatine kinase: with MONDO's classification the set holds the hereditary
+    # spastic paraplegias and neuropathies as well as the myopathies (issue 14; CK came first before)
+    assert [s["id"] for s in symptoms[:2]] == ["HP:0001288", "HP:0003236"]
 
 
 def test_summary_counts_agree(analysis, files):
     summary = json.loads((files / "summary.json").read_text())
-    assert summary["disorders"] == 903 and summary["annotated_disorders"] == 897
+    assert summary["disorders"] == 1121 and summary["annotated_disorders"] == 1115
     assert summary["network_edges"] == analysis.network.number_of_edges()
     assert summary["projection_edges"] == analysis.weights.shared.nnz // 2 > summary["network_edges"]
     assert summary["communities"] >= 5 and 0.3 < summary["modularity"] < 1
@@ -163,7 +167,7 @@ def test_summary_counts_agree(analysis, files):
 
 def test_graphml_reads_back(analysis, files):
     H = nx.read_graphml(files / "network.graphml")
-    assert H.number_of_nodes() == 903
+    assert H.number_of_nodes() == 1121
     assert H.number_of_edges() == analysis.network.number_of_edges()
     node = H.nodes["OMIM:310200"]
     assert node["label"] == "Duchenne muscular dystrophy" and isinstance(node["community"], int)

@@ -20,7 +20,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from nmdkg.errors import DataError, InputError
-from nmdkg.namespaces import NMDKG, NMDKGR, expand
+from nmdkg.namespaces import NMDKG, expand
 from nmdkg.paths import QUERIES_DIR
 from nmdkg.queries import (
     NamedQuery,
@@ -290,7 +290,9 @@ def test_engines_agree(stores, name, params):
 def test_autoimmune_finds_mg_and_gbs_through_the_class_hierarchy(ox):
     assert column(answer(ox, "01-disorders-by-cause-kind"), "disorder") == {MG, GBS}
     everything = column(answer(ox, "01-disorders-by-cause-kind", {"kind": "nmdkg:Cause"}), "disorder")
-    assert everything == {ALS, DMD, GBS, MG, PN, SMA}
+    # ALS "caused by age-related degeneration" and SMA "caused by SMN1" (true of 5q SMA only) are rejected
+    # corrections (issue 14): the article's claims stay as associations, with no causedBy triple
+    assert everything == {DMD, GBS, MG, PN}
     assert column(answer(ox, "01-disorders-by-cause-kind", {"kind": "nmdkg:Infection"}), "relation") \
         == {NMDKG.triggeredBy}  # found through rdfs:subPropertyOf* nmdkg:causedBy
 
@@ -298,21 +300,27 @@ def test_autoimmune_finds_mg_and_gbs_through_the_class_hierarchy(ox):
 def test_pyridostigmine_treats_mg(ox):
     result = answer(ox, "08-treatments-for-a-disorder")
     assert expand("DRUGBANK:DB00545") in column(result, "treatment")
-    assert {NMDKGR["anticholinesterases"], expand("CHEBI:50858"), expand("CHEBI:35705")} \
+    assert {expand("CHEBI:37733"), expand("CHEBI:50858"), expand("CHEBI:35705")} \
         <= column(answer(ox, "10-drug-classes-for-autoimmune-disorders"), "drugClass")
 
 
-def test_smn1_is_the_gene_of_sma(ox):
-    assert column(answer(ox, "03-genes-of-a-disorder"), "gene") == {expand("HGNC:11117")}
-    assert column(answer(ox, "04-disorders-of-a-gene"), "disorder") == {SMA}
-    assert column(answer(ox, "04-disorders-of-a-gene", {"gene": "NCBIGene:6606"}), "disorder") == {SMA}
+def test_smn1_claim_of_the_broad_sma_class_is_rejected(ox):
+    """Issue 14: only 5q SMA (MONDO:0019079) is caused by SMN1; the article's claim about SMA as a whole
+    stays as its association, corrected and rejected, so no query returns it as a fact."""
+    assert column(answer(ox, "03-genes-of-a-disorder"), "gene") == set()
+    assert column(answer(ox, "04-disorders-of-a-gene"), "disorder") == set()
+    assert column(answer(ox, "04-disorders-of-a-gene", {"gene": "NCBIGene:6606"}), "disorder") == set()
+    claims = records(answer(ox, "14-corrected-claims"))
+    assert {b["predicate"] for b in claims if b["subject"] == SMA} == {NMDKG.causedBy, NMDKG.hasGermlineMutationIn}
 
 
 def test_every_correction_is_listed_with_its_citation(ox, curated):
     result = answer(ox, "14-corrected-claims")
     assert len(column(result, "correction")) == len(curated["corrections"]) >= 8
     rejected = [b for b in records(result) if b["correctionKind"] == NMDKG.Rejected]
-    assert [(b["subject"], b["asserted"]) for b in rejected] == [(MS, Literal(False))]
+    # issue 14 rejects ALS "caused by age-related degeneration" and SMA "caused by SMN1" (two associations)
+    assert sorted((b["subject"], b["asserted"]) for b in rejected) == \
+        sorted([(MS, Literal(False)), (ALS, Literal(False)), (SMA, Literal(False)), (SMA, Literal(False))])
     assert all(short(b["citation"]).startswith("PMID:") for b in records(result))
 
 
@@ -375,6 +383,47 @@ def test_subtype_annotations_reach_the_article_disorders(nmd_ox):
     assert MG in via and len(via) > 1  # the HPO annotations of MG's counterparts count for MG
     mappings = answer(nmd_ox, "15-identifier-mappings", {"disorder": "MONDO:0009688"})
     assert expand("ORPHA:589") in column(mappings, "xref")
+
+
+def test_every_article_disorder_reaches_its_annotated_subtypes(nmd_ox):
+    """Issue 14: the annotated diseases reach the article's disorders through MONDO's is-a edges."""
+    query = load_query_file(Path(__file__).resolve().parent.parent / "docs" / "decisions" /
+                            "0007-annotated-subtypes.rq", library=False)
+    counts = {b["disorder"]: int(b["annotatedSubtypes"]) for b in records(query.run(nmd_ox, {}))}
+    assert counts == {NMD: 1115, PN: 373, expand("MONDO:0020121"): 206, SMA: 61, ALS: 39, GBS: 4, MG: 3, DMD: 2,
+                      MS: 0}
+    subtypes = column(answer(nmd_ox, "20-subtypes-of-a-disorder", {"disorder": "MONDO:0020121"}), "subtype")
+    # Becker, limb-girdle 2A, facioscapulohumeral 1, myotonic dystrophy 1, a congenital muscular dystrophy
+    assert {expand(c) for c in ("OMIM:300376", "OMIM:253600", "OMIM:158900", "OMIM:160900", "OMIM:602541")} <= subtypes
+    neuropathies = column(answer(nmd_ox, "20-subtypes-of-a-disorder", {"disorder": "MONDO:0005244"}), "subtype")
+    # CMT 1A, CIDP, hereditary neuropathy with liability to pressure palsies
+    assert {expand(c) for c in ("OMIM:118220", "OMIM:139393", "OMIM:162500")} <= neuropathies
+    als = column(answer(nmd_ox, "20-subtypes-of-a-disorder", {"disorder": "MONDO:0004976"}), "subtype")
+    assert expand("OMIM:105550") in als   # ALS and/or frontotemporal dementia 1
+
+
+def test_immunosuppressants_never_reach_gbs_uncorrected(ox, nmd_ox):
+    """Issue 14: GBS is treated with IVIg or plasma exchange; the route through its autoimmune cause is
+    answered only with the correction attached."""
+    for store in (ox, nmd_ox):
+        rows_ = records(answer(store, "08-treatments-for-a-disorder", {"disorder": "MONDO:0016218"}))
+        drugs = [b for b in rows_ if b["treatment"] in {expand("CHEBI:35705"), expand("CHEBI:50858")}]
+        assert len(drugs) == 2 and all(b.get("correction") for b in drugs)
+
+
+def test_early_intervention_is_for_children_with_delays_not_adult_mg_or_als(ox):
+    """Issue 14: the children's-clinic section's intervention targets a developmental delay."""
+    for disorder in ("MONDO:0009688", "MONDO:0004976"):
+        treatments = column(answer(ox, "08-treatments-for-a-disorder", {"disorder": disorder}), "treatment")
+        assert expand("MAXO:0009101") not in treatments and expand("MAXO:0001351") in treatments
+    treatments = column(answer(ox, "09-treatments-for-a-symptom", {"phenotype": "HP:0012758"}), "treatment")
+    assert expand("MAXO:0009101") in treatments
+
+
+def test_adaptive_equipment_is_found_by_name(ox):
+    """Issue 14: the article's own words for assistive devices."""
+    found = column(answer(ox, "30-find-by-name", {"text": "adaptive equipment"}), "node")
+    assert found == {expand("NMDKG:assistive-devices")}
 
 
 # -- parameters: typed, bound, never spliced -----------------------------------------------------------

@@ -236,8 +236,9 @@ def _add_causes(b: _Builder) -> None:
         node = b.iris[r.ref]
         b.describe(r, node, (NMDKG[r.category],), r.label)
         for column, predicate in links:
-            if getattr(r, column):
-                b.add(node, predicate, b.iris[getattr(r, column)])
+            value = getattr(r, column)
+            for target in (value if isinstance(value, tuple) else (value,) if value else ()):
+                b.add(node, predicate, b.iris[target])
 
 
 def _add_symptoms(b: _Builder) -> None:
@@ -259,6 +260,10 @@ def _add_interventions(b: _Builder) -> None:
         b.describe(r, node, tuple(NMDKG[category] for category in r.categories), r.label)
         if r.parent:
             b.add(node, RDFS.subClassOf, b.iris[r.parent])
+        for synonym in r.synonyms:
+            b.add(node, SKOS.altLabel, en(synonym))
+        if r.medical_action:
+            b.add(node, SKOS.relatedMatch, expand(r.medical_action))
 
 
 def _add_emotional_impacts(b: _Builder) -> None:

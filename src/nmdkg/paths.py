@@ -18,6 +18,7 @@ ONTOLOGY = _resource("ontology", "nmdkg.ttl")
 SHAPES_DIR = _resource("shapes")
 QUERIES_DIR = _resource("queries")
 CURATED_DIR = _resource("data", "curated")
+MONDO_DIR = _resource("data", "upstream", "mondo")
 DEFAULT_OUT = Path("output")
 
 
