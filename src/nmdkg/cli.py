@@ -271,6 +271,8 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     from nmdkg.results import FORMATS, render
 
     _remember_checked_queries()
+    if out is not None:
+        _check_writable(out.parent, "--out")
     if list_queries:
         library = load_library()
         width = max(len(n) for n in library)
@@ -465,6 +467,8 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str
     from nmdkg.errors import InputError
     from nmdkg.io import write_bytes_atomic
 
+    if out is not None:
+        _check_writable(out.parent, "--out")
     build = _current_build(curated, scope) if graph_file is None else None
     cached = _cached_ranker(build)
     hpo = cached.hpo if cached is not None else None
@@ -642,12 +646,17 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     from nmdkg.io import write_bytes_atomic
     from nmdkg.validate import format_json, format_text, read_rdf, validate_graph
 
+    if report_file is not None:
+        _check_writable(report_file.parent, "--report")
     graph: Any
     if files:
         for name, flag in (("curated", "--data"), ("scope", "--scope")):
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
                 raise click.UsageError(f"{flag} builds the graph from curated tables; it cannot be combined "
                                        "with FILE arguments")
+        for file in files:
+            if file.is_file():
+                _progress(f"reading {file} ({file.stat().st_size / 1e6:.1f} MB)")
         graph = read_rdf(files)
     elif (build := _current_build(curated, scope)) is not None:
         from nmdkg.manifest import read_canonical
@@ -659,6 +668,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
 
         _progress(f"building the graph (scope {scope})")
         graph = build_canonical(load_curated(curated), scope=scope)
+    _progress(f"validating {len(graph):,} triples against the shapes and checks")
     result = validate_graph(graph, engine=engine, inference=inference)
     if report_file is not None:
         write_bytes_atomic(report_file, result.report.serialize(format="turtle", encoding="utf-8"))

