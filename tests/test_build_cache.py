@@ -61,6 +61,9 @@ def test_a_command_uses_a_current_build_and_rebuilds_a_stale_one(run, built, cur
     fresh = run(*args)
     assert fresh.exit_code == 0, fresh.stderr
     assert "using the build in" in fresh.stderr and "building the graph" not in fresh.stderr
+    default_scope = run("validate", "--data", str(curated_copy), "--format", "json")  # takes the build's scope
+    assert default_scope.exit_code == 0 and "using the build in output/ (scope article" in \
+        default_scope.stderr.replace(str(nmdkg.paths.DEFAULT_OUT), "output")
 
     table = curated_copy / "disorders.tsv"
     table.write_text(table.read_text(encoding="utf-8").replace("Lou Gehrig's disease", "Lou Gehrig disease"),

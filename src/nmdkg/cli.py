@@ -119,7 +119,8 @@ def _current_build(curated: Path | None = None, scope: str | None = None):
                   "curated tables; `--data` or `nmdkg build` to choose another)")
         return status
     if status.exists:
-        _progress(f"the build in {DEFAULT_OUT}/ is stale ({status.reason}): building the graph anew in "
+        state = "is of another scope" if status.reason.startswith("built at scope") else "is stale"
+        _progress(f"the build in {DEFAULT_OUT}/ {state} ({status.reason}): building the graph anew in "
                   "memory (`nmdkg build` refreshes it)")
     return None
 
@@ -654,8 +655,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
                 raise click.UsageError(f"{flag} builds the graph from curated tables; it cannot be combined "
                                        "with FILE arguments")
-        for file in files:
-            if file.is_file():
+        for file in files:  # a large file takes seconds to parse: say so (small ones are read at once)
+            if file.is_file() and file.stat().st_size > 1_000_000:
                 _progress(f"reading {file} ({file.stat().st_size / 1e6:.1f} MB)")
         graph = read_rdf(files)
     elif (build := _current_build(curated, scope)) is not None:
