@@ -13,9 +13,11 @@ manifest of ``nmdkg.manifest``); a stale entry is never read, and deleting any o
     ``nmdkg.store.check_query`` found them with that rdflib version (parsing them takes seconds).
 ``OUT/cache/ranker.pickle`` (written by the first ``nmdkg diagnose`` of a build)
     The diagnosis ranker (``nmdkg.diagnose.Ranker``: the HPO release, its matrices) as a Python pickle,
-    preceded by a JSON header line ``{"format": "nmdkg-ranker/1", "build": KEY, "python": ..., "numpy":
-    ...}``; ``KEY`` is the digest of the manifest. It is a local cache of one's own build: a pickle runs
-    code when loaded, so never load one from a folder you did not build yourself.
+    preceded by a JSON header line ``{"format": "nmdkg-ranker/1", "build": KEY, "code": DIGEST, "python":
+    ..., "numpy": ...}``; ``KEY`` is the digest of the manifest, ``DIGEST`` that of the source of the modules
+    whose objects it holds (:data:`RANKER_MODULES`), so that a changed ranker class never meets an old file.
+    It is a local cache of one's own build: a pickle runs code when loaded, so never load one from a
+    folder you did not build yourself.
 """
 
 from __future__ import annotations
@@ -122,11 +124,27 @@ def load_checked_queries(out: Path) -> int:
 
 # -- the diagnosis ranker ------------------------------------------------------------------------------
 
+#: The modules whose classes and code a saved ranker holds: a change to any of them makes it stale.
+RANKER_MODULES = ("nmdkg.diagnose", "nmdkg.network", "nmdkg.similarity", "nmdkg.sources.hpo_obo")
+
+
+def _code_digest() -> str:
+    """The SHA-256 of the source of :data:`RANKER_MODULES` (found without importing them)."""
+    from importlib.util import find_spec
+
+    digest = hashlib.sha256()
+    for name in RANKER_MODULES:
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            digest.update(Path(spec.origin).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _ranker_header(status: Status) -> dict[str, str]:
     import numpy
 
-    return {"format": RANKER_FORMAT, "build": status.key, "python": sys.version.split()[0],
-            "numpy": numpy.__version__}
+    return {"format": RANKER_FORMAT, "build": status.key, "code": _code_digest(),
+            "python": sys.version.split()[0], "numpy": numpy.__version__}
 
 
 def save_ranker(status: Status, ranker: Any) -> Path:
