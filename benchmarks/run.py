@@ -15,6 +15,12 @@ a failing stage is reported in the note column and does not stop the others. The
 * ``queries``: every library query, warm, median of ``--repeat`` runs (a query is stopped after
   ``--query-budget`` seconds and reported as at least that);
 * ``analyze``: ``nmdkg analyze --graph <build> --out <tmp>`` as a separate process (cold start);
+* ``cold``: what a user waits for after ``nmdkg build``: each everyday command as a fresh ``python -m
+  nmdkg.cli`` process in a folder whose ``output/`` is the build (so that it reuses the build, its query
+  store and caches, as ``nmdkg.manifest`` allows), ``--cold-runs`` times after one first run (which
+  makes the per-build caches, e.g. the ranker: reported apart), the median and each command's own peak
+  memory; each also as a ratio to a bare ``python -c "import nmdkg"`` timed the same way in the same run
+  (``cold_table``). Every library query is run with its default parameters;
 * ``diagnose``: the ranker loaded once from the build (``Ranker.from_graph``), then one patient warm
   (terms checked, ranked, the table formatted as the CLI does; median of ``--diagnose-runs``) and a batch
   of 100 patients (``rank_patients`` and JSON Lines, as ``--patients`` does), each patient five phenotype
@@ -72,7 +78,7 @@ SHAPES = ROOT / "shapes" / "nmdkg-shapes.ttl"
 ONTOLOGY = ROOT / "ontology" / "nmdkg.ttl"
 
 #: The stages ``--only`` selects from, in the order they run.
-STAGES = ("build", "ingest", "construct", "validate", "export", "store", "queries", "analyze", "diagnose")
+STAGES = ("build", "ingest", "construct", "validate", "export", "store", "queries", "analyze", "diagnose", "cold")
 
 BUILD = "nmdkg build (end to end)"
 VALIDATE = "validate (fast engine)"
@@ -82,6 +88,10 @@ ANALYZE = "nmdkg analyze"
 DIAGNOSE_LOAD = "diagnose: load ranker"
 DIAGNOSE_ONE = "diagnose: one patient (warm, median)"
 DIAGNOSE_BATCH = "diagnose: batch of 100 patients"
+
+COLD_IMPORT = 'python -c "import nmdkg"'
+#: Targets of the cold commands at the default scope (issue 20), in seconds.
+COLD_TARGETS = {"query (each library query)": 1.0, "diagnose (one patient)": 1.5, "export --format turtle": 2.0}
 
 #: Targets of the issue tracker.
 BUILD_ALL_SECONDS = 60
@@ -629,10 +639,99 @@ def measure(scope: str, out: Path, args: argparse.Namespace, only: set[str],
                         note=f"true disease in top 10: "
                              f"{batch['true_disease_in_top_10']}/{batch['patients']}"),
             ]
+    if "cold" in only:
+        rows += stage_cold(scope, out, args.cold_runs, say)
     triples = _count_lines(nt)
     for row in rows:
         row.triples = row.triples or triples
     return rows
+
+
+def _cold_run(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """One fresh process: (wall seconds, its own peak MB, exit code, last stderr line)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    return seconds, usage.ru_maxrss / 1024, process.returncode, last[0][:200]
+
+
+def stage_cold(scope: str, out: Path, runs: int, say: Callable[[str], None]) -> list[Measure]:
+    """The ``cold`` stage (see the module docstring): one row per command, the median of ``runs``."""
+    import shutil
+    import tempfile
+
+    from nmdkg.queries import load_library
+
+    work = Path(tempfile.mkdtemp(prefix=f"nmdkg-cold-{scope}-"))
+    try:
+        (work / "output").symlink_to(out.resolve(), target_is_directory=True)
+        cli = [sys.executable, "-m", "nmdkg.cli"]
+        commands: list[tuple[str, list[list[str]]]] = [
+            (COLD_IMPORT, [[sys.executable, "-c", "import nmdkg"]]),
+            ("query (each library query)", [[*cli, "query", name] for name in load_library()]),
+            ("diagnose (one patient)", [[*cli, "diagnose", "HP:0003236", "HP:0003707", "HP:0003560", "--top", "5"]]),
+            ("export --format turtle", [[*cli, "export", "--format", "turtle", "--out", str(work / "x.ttl")]]),
+            ("export --format xml", [[*cli, "export", "--format", "xml", "--out", str(work / "x.rdf")]]),
+            ("validate (the build)", [[*cli, "validate"]]),
+        ]
+        rows = []
+        for label, argvs in commands:
+            say(f"  {scope}: cold {label} ({len(argvs)} command(s), 1 + {runs} runs each)")
+            medians, firsts, peaks, errors = {}, {}, [], {}
+            for argv in argvs:
+                first, peak, code, last = _cold_run(argv, work)
+                times = []
+                for _ in range(runs):
+                    seconds, run_peak, code, last = _cold_run(argv, work)
+                    times.append(seconds)
+                    peak = max(peak, run_peak)
+                name = argv[-1] if label.startswith("query") else label
+                if code != 0:
+                    errors[name] = f"exit {code}: {last}"
+                medians[name], firsts[name] = statistics.median(times), first
+                peaks.append(peak)
+            worst = max(medians, key=medians.__getitem__)
+            extra = {"runs": runs, "median_seconds": medians, "first_seconds": firsts, "errors": errors}
+            row = Measure(scope, f"cold: {label}", medians[worst], max(peaks), extra=extra)
+            if len(medians) > 1:
+                row.note = (f"slowest of {len(medians)}: {worst}; median of the medians "
+                            f"{statistics.median(medians.values()):.2f} s")
+            if errors:
+                row.error = f"{len(errors)} failed: " + "; ".join(f"{k}: {v}" for k, v in sorted(errors.items())[:3])
+            rows.append(row)
+        return rows
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def cold_table(rows: list[Measure]) -> list[str]:
+    """The cold commands: median seconds, first run, peak MB, ratio to the bare import, the target."""
+    cold = [r for r in rows if r.stage.startswith("cold: ")]
+    if not cold:
+        return []
+    lines = ["", "Cold commands after a build (fresh process each; seconds: the median of the runs after the "
+             "first; for the query library the slowest query's median):", "",
+             "| scope | command | median s | first run s | peak MB | × import | target | note |",
+             "|---|---|--:|--:|--:|--:|---|---|"]
+    imports = {r.scope: r.seconds for r in cold if r.stage == f"cold: {COLD_IMPORT}"}
+    for r in cold:
+        label = r.stage.removeprefix("cold: ")
+        base = imports.get(r.scope)
+        ratio = _ratio(r.seconds / base) if base and not math.isnan(r.seconds) else ""
+        first = max(r.extra.get("first_seconds", {}).values(), default=float("nan"))
+        limit = COLD_TARGETS.get(label)
+        verdict = ""
+        if limit is not None and r.scope in ("article", "nmd"):
+            verdict = f"≤ {limit:g} s: " + ("PASS" if r.seconds <= limit and not r.error else "FAIL")
+        note = "; ".join(text for text in (f"FAILED: {r.error}" if r.error else "", r.note) if text)
+        lines.append(f"| {r.scope} | `{label}` | {_s(r.seconds)} | {_s(first)} | {_s(r.peak_mb, 0)} | {ratio} | "
+                     f"{verdict} | {note} |")
+    return lines
 
 
 def _agreement(row: Measure) -> str:
@@ -661,6 +760,8 @@ def table(rows: list[Measure], baseline: bool) -> str:
     lines = ["| scope | stage | triples | seconds | peak MB | baseline s | baseline MB | speed-up | note |",
              "|---|---|--:|--:|--:|--:|--:|--:|---|"]
     for r in rows:
+        if r.stage.startswith("cold: "):  # in their own table (cold_table)
+            continue
         if not r.has_baseline:
             base_s = base_mb = ratio = "—"
         elif not baseline:
@@ -683,6 +784,7 @@ def table(rows: list[Measure], baseline: bool) -> str:
     for r in rows:
         if r.stage == QUERIES:
             lines += query_table(r)
+    lines += cold_table(rows)
     lines += ["", "Targets:", ""]
     lines += [f"* {line}" for line in targets(rows)] or ["* none applies to the scopes and stages measured"]
     return "\n".join(lines)
@@ -846,6 +948,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--diagnose-runs", type=int, default=20,
                         help="timed runs of the one-patient diagnosis (default 20)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the simulated patients (default 0)")
+    parser.add_argument("--cold-runs", type=int, default=5,
+                        help="runs of each cold command after its first run (default 5)")
     parser.add_argument("--skip-baseline", action="store_true", help="do not measure the rdflib baseline")
     parser.add_argument("--reuse-baseline", action="store_true",
                         help="take the baselines of validate, export and store from the steps of the baseline "

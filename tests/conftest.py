@@ -60,3 +60,12 @@ def run(capsys):
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def no_default_build(tmp_path_factory, monkeypatch):
+    """Commands reuse the build in the default output folder when it is current (``nmdkg.manifest``): tests
+    point that folder at an empty place, so that a developer's own ``output/`` never changes what they see."""
+    import nmdkg.paths
+
+    monkeypatch.setattr(nmdkg.paths, "DEFAULT_OUT", tmp_path_factory.getbasetemp() / "no-build" / "output")

@@ -54,3 +54,12 @@ def test_the_converter_agrees_with_the_fast_maps():
         assert converter.expand(curie) == str(namespaces.expand(curie))
     iri = "http://purl.obolibrary.org/obo/MONDO_0009688"
     assert converter.compress(iri) == namespaces.compress(iri)
+
+
+def test_the_first_merge_says_so_and_a_cached_map_is_silent(fresh, capsys):
+    capsys.readouterr()
+    namespaces.prefix_records()
+    assert "merging the prefix maps" in capsys.readouterr().err
+    namespaces.prefix_records.cache_clear()
+    namespaces.prefix_records()
+    assert capsys.readouterr().err == ""

@@ -62,6 +62,7 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
     from nmdkg.paths import DEFAULT_OUT
 
     out = out or DEFAULT_OUT
+    _check_writable(out, "--out")
     steps = 4
     graph, document = _read_and_build(curated, scope, steps)
     _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks, "
@@ -79,7 +80,9 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
         nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
         staged.write(out / "describe" / "node-kinds.tsv", describe.as_tsv(nodes, ("kind", "nodes")))
         staged.write(out / "describe" / "edge-kinds.tsv", describe.as_tsv(edges, ("kind", "edges")))
-        staged.commit()
+        (out / "manifest.json").unlink(missing_ok=True)  # the old build's manifest must not outlive it
+        committed = staged.commit()
+    _write_build_cache(out, scope, curated, committed)
     click.echo(f"{len(graph)} triples written to {out}/ ({', '.join(path.name for path in written)})")
     click.echo("\nNodes per kind:")
     for kind, count in nodes:
@@ -87,6 +90,39 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
     click.echo("Edges per kind:")
     for kind, count in edges:
         click.echo(f"  {kind:<45} {count:>7}")
+
+
+def _write_build_cache(out: Path, scope: str, curated: Path | None, written: list[Path]) -> None:
+    """What `build` writes after the graph: the query store, the checked queries and, last, the manifest
+    that makes the build current for the other commands (``nmdkg.manifest``, ``nmdkg.cache``)."""
+    from nmdkg import cache, manifest
+
+    cache.write_query_store(out, progress=lambda m: _progress(f"      {m}"))
+    checked = cache.write_checked_queries(out)
+    manifest.write(out, scope, curated, [*written, checked])
+
+
+def _current_build(curated: Path | None = None, scope: str | None = None):
+    """The build in the default output folder (``nmdkg.manifest.Status``) when it is current for the
+    curated tables and the scope (None: any scope; a ``--scope`` left at its default also takes the
+    build's), else None. Says on stderr which build a command uses, or why it does not use it."""
+    from nmdkg import manifest
+    from nmdkg.paths import DEFAULT_OUT
+
+    context = click.get_current_context(silent=True)
+    if context is not None and "scope" in context.params \
+            and context.get_parameter_source("scope") is click.core.ParameterSource.DEFAULT:
+        scope = None
+    status = manifest.check(DEFAULT_OUT, curated=curated, scope=scope)
+    if status.current:
+        _progress(f"using the build in {DEFAULT_OUT}/ (scope {status.scope}, current with the "
+                  "curated tables; `--data` or `nmdkg build` to choose another)")
+        return status
+    if status.exists:
+        state = "is of another scope" if status.reason.startswith("built at scope") else "is stale"
+        _progress(f"the build in {DEFAULT_OUT}/ {state} ({status.reason}): building the graph anew in "
+                  "memory (`nmdkg build` refreshes it)")
+    return None
 
 
 def _read_and_build(curated: Path | None, scope: str, steps: int):
@@ -124,6 +160,11 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     out = out or DEFAULT_OUT
     target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
+    _check_writable(target.parent, "--out")
+    build = _current_build(curated, scope)
+    if build is not None:
+        _export_from_build(build, chosen, target)
+        return
     steps = 4
     graph, document = _read_and_build(curated, scope, steps)
     _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
@@ -131,6 +172,45 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
     _progress(f"[4/{steps}] writing {target}")
     write_bytes_atomic(target, serialize(graph, chosen))
     click.echo(f"{len(graph)} triples written to {target}")
+
+
+def _export_from_build(build, chosen, target: Path) -> None:
+    """`export` from a current build (validated when it was built): a file the build wrote is copied, any
+    other format is written from the build's N-Triples."""
+    from nmdkg.export import BUILD_FORMATS, serialize
+    from nmdkg.io import write_bytes_atomic
+    from nmdkg.manifest import read_canonical
+
+    written = build.folder / f"nmdkg.{chosen.extension}"
+    if chosen.name in BUILD_FORMATS and written.is_file():
+        if target.resolve() == written.resolve():
+            click.echo(f"{target} is the build's own file, already current")
+            return
+        _progress(f"copying {written} to {target}")
+        payload = written.read_bytes()
+    else:
+        _progress(f"reading {build.graph}")
+        triples = read_canonical(build.graph)
+        _progress(f"writing {len(triples):,} triples to {target} ({chosen.label})")
+        payload = serialize(triples, chosen)
+    write_bytes_atomic(target, payload)
+    click.echo(f"{target} written from the build in {build.folder}/")
+
+
+def _check_writable(folder: Path, option: str) -> None:
+    """Refuse at once an output folder that cannot be made or written (before any long work): one whose
+    path runs through a file, or the nearest existing folder of which is not writable."""
+    import os
+
+    from nmdkg.errors import InputError
+
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{option} {folder}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{option} {folder}: {existing} is not writable")
 
 
 @cli.command()
@@ -191,6 +271,9 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     from nmdkg.queries import adhoc, find, load_library, load_query_file, parse_params
     from nmdkg.results import FORMATS, render
 
+    _remember_checked_queries()
+    if out is not None:
+        _check_writable(out.parent, "--out")
     if list_queries:
         library = load_library()
         width = max(len(n) for n in library)
@@ -245,7 +328,13 @@ def _query_store(data: tuple[Path, ...], engine: str):
 
     if data:  # a build folder stands for its nmdkg.nt; the store tells a missing or unknown file
         return Store.from_files([build_file(p) if p.is_dir() else p for p in data], engine=engine)
-    _progress("building the graph from the curated tables (`--data output/` queries a build instead)")
+    build = _current_build()
+    if build is not None:
+        from nmdkg.cache import open_query_store
+
+        opened = open_query_store(build) if engine == "oxigraph" else None
+        return Store.from_oxigraph(opened) if opened is not None else Store.from_files([build.graph], engine=engine)
+    _progress("building the graph from the curated tables (`nmdkg build` once makes every query fast)")
     if engine == "rdflib":
         from nmdkg.build import build_graph
 
@@ -256,20 +345,36 @@ def _query_store(data: tuple[Path, ...], engine: str):
     return Store.from_ntriples(lines(build_canonical()), engine=engine)  # the build's fast path
 
 
+def _remember_checked_queries() -> None:
+    """Skip re-parsing the library: the build recorded which queries pass the check (``nmdkg.cache``). The
+    record is keyed by each query's text and the rdflib version, so any build's record is safe to use."""
+    from nmdkg.cache import load_checked_queries
+    from nmdkg.paths import DEFAULT_OUT
+
+    load_checked_queries(DEFAULT_OUT)
+
+
 def _built_graph_option():
     return click.option("--data", "graph_file", type=click.Path(path_type=Path), default=None,
                         help="The graph to read: a build folder (its nmdkg.nt) or an RDF file such as "
                              "output/nmdkg.nt. Without it, the graph is built in memory (--scope, --curated).")
 
 
-def _phenotype_source(graph_file: Path | None, curated: Path | None, scope: str):
-    """What analyze and diagnose read by SPARQL: --data FILE_OR_DIR, or the graph built in memory."""
+def _phenotype_source(graph_file: Path | None, curated: Path | None, scope: str, build: Any = "check"):
+    """What analyze and diagnose read by SPARQL: --data FILE_OR_DIR, the current build of output/ (its
+    on-disk store; ``build`` when the caller has checked it already), or the graph built in memory."""
     from nmdkg.paths import build_file
 
     if graph_file is not None:
         graph_file = build_file(graph_file, datasets=True)  # read whole into Oxigraph (nmdkg.network)
         _progress(f"reading {graph_file}")
         return graph_file
+    if build == "check":
+        build = _current_build(curated, scope)
+    if build is not None:
+        from nmdkg.cache import open_query_store
+
+        return open_query_store(build) or build.graph
     from nmdkg.build import build_canonical
     from nmdkg.curated import load_curated
     from nmdkg.ntriples import lines
@@ -308,6 +413,7 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
     from nmdkg.io import write_bytes_atomic
 
     out = out or Path("output") / "analysis"
+    _check_writable(out, "--out")
     started = time.perf_counter()
     source = _phenotype_source(graph_file, curated, scope)
     _progress(f"      done in {time.perf_counter() - started:.1f} s")
@@ -362,6 +468,11 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str
     from nmdkg.errors import InputError
     from nmdkg.io import write_bytes_atomic
 
+    if out is not None:
+        _check_writable(out.parent, "--out")
+    build = _current_build(curated, scope) if graph_file is None else None
+    cached = _cached_ranker(build)
+    hpo = cached.hpo if cached is not None else None
     if patients is not None:
         if terms or absent:
             raise InputError("give findings as arguments or a --patients file, not both")
@@ -369,14 +480,13 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str
             raise InputError("--patients writes JSON Lines; --format table is for one patient")
         batch = dx.read_patients(patients)
         for patient in batch:  # check every term before the (slow) build
-            dx.check_terms(patient.present, patient.absent, where=f"patient {patient.id!r}")
+            dx.check_terms(patient.present, patient.absent, hpo, where=f"patient {patient.id!r}")
     else:
         if not terms:
             raise InputError("name at least one finding (an HPO term such as HP:0001324), "
                              "or give --patients FILE")
-        present, absent_ids, notes = dx.check_terms(terms, absent)
-    ranker = dx.Ranker.from_graph(_phenotype_source(graph_file, curated, scope),
-                                  progress=lambda m: _progress(f"      {m}"))
+        present, absent_ids, notes = dx.check_terms(terms, absent, hpo)
+    ranker = cached or _new_ranker(_phenotype_source(graph_file, curated, scope, build), build)
     if patients is not None:
         records = dx.rank_patients(ranker, batch, top, progress=_progress)
         payload = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records).encode()
@@ -396,6 +506,30 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str
         _progress(f"results written to {out}")
     else:
         click.echo(payload.decode("utf-8"), nl=False)
+
+
+def _cached_ranker(build):
+    """The diagnosis ranker saved for the current build (``nmdkg.cache``), or None."""
+    if build is None:
+        return None
+    from nmdkg.cache import load_ranker
+
+    ranker = load_ranker(build)
+    if ranker is not None:
+        _progress(f"      the ranker of this build, from {build.folder}/cache/")
+    return ranker
+
+
+def _new_ranker(source, build):
+    """A ranker computed from ``source``, saved for the next command when it comes from the current build."""
+    from nmdkg import diagnose as dx
+
+    ranker = dx.Ranker.from_graph(source, progress=lambda m: _progress(f"      {m}"))
+    if build is not None:
+        from nmdkg.cache import save_ranker
+
+        _progress(f"      saving the ranker to {save_ranker(build, ranker)} (once per build)")
+    return ranker
 
 
 @cli.command()
@@ -418,6 +552,8 @@ def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query
     from nmdkg.paths import DEFAULT_OUT
     from nmdkg.serve import serve as run_server
 
+    if data is None:
+        _say_build_in_use()
     run_server(data or DEFAULT_OUT, store_dir, host, port, query_timeout,
                say=lambda line: click.echo(line), progress=_progress)
 
@@ -451,9 +587,23 @@ def push(endpoint: str, graph_iri: str, data: Path | None, append: bool, user: s
     from nmdkg.remote import Credentials
 
     credentials = Credentials.from_env(user, password_env)
+    if data is None:
+        _say_build_in_use()
     report = run_push(data or DEFAULT_OUT, endpoint, graph_iri, append=append, credentials=credentials,
                       progress=_progress, timeout=timeout)
     click.echo(str(report))
+
+
+def _say_build_in_use() -> None:
+    """For serve and push, which send the build of output/ as it is: say whether it is current."""
+    from nmdkg import manifest
+    from nmdkg.paths import DEFAULT_OUT
+
+    status = manifest.check(DEFAULT_OUT, scope=None)
+    if status.current:
+        _progress(f"using the build in {DEFAULT_OUT}/ (scope {status.scope}, current)")
+    elif status.exists:
+        _progress(f"warning: the build in {DEFAULT_OUT}/ is stale ({status.reason}); `nmdkg build` refreshes it")
 
 
 def _validate_before_writing(graph, document: bytes | None = None) -> None:
@@ -497,19 +647,29 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     from nmdkg.io import write_bytes_atomic
     from nmdkg.validate import format_json, format_text, read_rdf, validate_graph
 
+    if report_file is not None:
+        _check_writable(report_file.parent, "--report")
     graph: Any
     if files:
         for name, flag in (("curated", "--data"), ("scope", "--scope")):
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
                 raise click.UsageError(f"{flag} builds the graph from curated tables; it cannot be combined "
                                        "with FILE arguments")
+        for file in files:  # a large file takes seconds to parse: say so (small ones are read at once)
+            if file.is_file() and file.stat().st_size > 1_000_000:
+                _progress(f"reading {file} ({file.stat().st_size / 1e6:.1f} MB)")
         graph = read_rdf(files)
+    elif (build := _current_build(curated, scope)) is not None:
+        from nmdkg.manifest import read_canonical
+
+        graph = read_canonical(build.graph)
     else:
         from nmdkg.build import build_canonical
         from nmdkg.curated import load_curated
 
         _progress(f"building the graph (scope {scope})")
         graph = build_canonical(load_curated(curated), scope=scope)
+    _progress(f"validating {len(graph):,} triples against the shapes and checks")
     result = validate_graph(graph, engine=engine, inference=inference)
     if report_file is not None:
         write_bytes_atomic(report_file, result.report.serialize(format="turtle", encoding="utf-8"))

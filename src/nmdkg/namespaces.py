@@ -15,10 +15,13 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import curies
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
+
+if TYPE_CHECKING:  # imported where used: curies (and pydantic) take a third of a second to import
+    import curies
 
 VOCAB_IRI = "https://w3id.org/nmdkg/ontology/"
 RESOURCE_IRI = "https://w3id.org/nmdkg/resource/"
@@ -145,6 +148,8 @@ _MERGE_VERSION = 1
 @lru_cache(maxsize=1)
 def converter() -> curies.Converter:
     """The CURIE converter: our prefixes, then Biolink's map, then the Bioregistry's."""
+    import curies
+
     return curies.Converter([curies.Record(prefix=prefix, uri_prefix=uri_prefix, prefix_synonyms=synonyms,
                                            uri_prefix_synonyms=uri_synonyms)
                              for prefix, uri_prefix, synonyms, uri_synonyms in prefix_records()],
@@ -169,6 +174,11 @@ def prefix_records() -> list[PrefixRecord]:
         return [(prefix, uri, list(synonyms), list(uri_synonyms)) for prefix, uri, synonyms, uri_synonyms in cached]
     except (OSError, ValueError, TypeError):
         pass
+    import sys
+
+    # seconds of silence otherwise, once per installation: say what is happening (on stderr, as progress)
+    print(f"merging the prefix maps of Biolink and the Bioregistry (once; cached in {path.parent}/)",
+          file=sys.stderr, flush=True)
     records = _merge_records()
     try:
         from nmdkg.io import write_bytes_atomic
@@ -193,6 +203,7 @@ def _cache_key() -> str:
 def _merge_records() -> list[PrefixRecord]:
     """Our prefixes, then Biolink's map, then the Bioregistry's for the gaps."""
     import bioregistry
+    import curies
 
     biolink_map = json.loads(
         resources.files("biolink_model").joinpath("prefixmaps/biolink_model_prefix_map.json").read_text()

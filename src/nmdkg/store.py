@@ -85,7 +85,23 @@ def check_query(text: str) -> CheckedQuery:
     Raises :class:`InputError` for a syntax error, an update, a ``SERVICE`` call (it would reach over the
     network) or a ``FROM`` / ``FROM NAMED`` clause (it would load other graphs).
     """
+    if _REMEMBERED:
+        import hashlib
+
+        known = _REMEMBERED.get(hashlib.sha256(text.encode("utf-8")).hexdigest())
+        if known is not None:
+            return CheckedQuery(text, known[0], known[1])
     return _check_query(text)
+
+
+#: Queries already checked by this rdflib version (SHA-256 of the text -> form, projected variables),
+#: from the cache a build writes (``nmdkg.cache``): parsing the library takes seconds.
+_REMEMBERED: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def remember_checked(entries: Mapping[str, tuple[str, tuple[str, ...]]]) -> None:
+    """Add queries known to pass :func:`check_query` (by the SHA-256 of their text)."""
+    _REMEMBERED.update(entries)
 
 
 @lru_cache(maxsize=512)
@@ -190,6 +206,13 @@ class Store:
         else:
             store._graph = graph
         return store
+
+    @classmethod
+    def from_oxigraph(cls, store: Any) -> Store:
+        """A store over an open ``pyoxigraph.Store`` (such as the on-disk store of a build, opened read-only)."""
+        wrapped = cls.__new__(cls)
+        wrapped.engine, wrapped._graph, wrapped._ox = "oxigraph", None, store
+        return wrapped
 
     @classmethod
     def from_ntriples(cls, data: bytes, engine: str = DEFAULT_ENGINE) -> Store:

