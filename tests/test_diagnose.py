@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 
 from nmdkg import network
-from nmdkg.diagnose import Ranker, check_terms, read_patients
+from nmdkg.diagnose import Ranker, Scoring, check_terms, read_patients
 from nmdkg.errors import InputError
 from tests.test_network import TOY
 
@@ -20,7 +20,49 @@ LN2, LN20 = math.log(2), math.log(20)
 
 @pytest.fixture(scope="module")
 def toy() -> Ranker:
-    return Ranker(network.read(Graph().parse(data=TOY, format="turtle")))
+    """The toy graph with n/m frequencies as given and the absent penalty linear in the frequency."""
+    return Ranker(network.read(Graph().parse(data=TOY, format="turtle")),
+                  Scoring(prior_strength=0, absent_power=1))
+
+
+# The toy graph with the publications its annotations cite: a1 (CK, obligate) cites PMID:1 and PMID:2, a2
+# (calf pseudohypertrophy, 3/4) only PMID:1.
+CITED = TOY + """
+NMDKG:a1 biolink:publications <http://www.ncbi.nlm.nih.gov/pubmed/1>, <http://www.ncbi.nlm.nih.gov/pubmed/2> .
+NMDKG:a2 biolink:publications <http://www.ncbi.nlm.nih.gov/pubmed/1> .
+"""
+
+
+@pytest.fixture(scope="module")
+def cited() -> Ranker:
+    return Ranker.from_graph(Graph().parse(data=CITED, format="turtle"),
+                             Scoring(prior_strength=2, absent_power=2))
+
+
+def test_small_counts_shrink_towards_the_prior(cited):
+    dmd = cited.row["OMIM:310200"]
+    calf = cited.column["HP:0003707"]
+    assert dict(cited.annotations[dmd])[calf] == pytest.approx((3 + 2 * 0.5) / (4 + 2))
+    assert dict(cited.annotations[dmd])[cited.column["HP:0003236"]] == 1.0   # a frequency term: as given
+
+
+def test_an_absent_finding_costs_ic_times_frequency_to_the_power(cited):
+    base = cited.scores(["HP:0003236"])
+    lowered = cited.scores(["HP:0003236"], ["HP:0003707"])
+    assert base[0] - lowered[0] == pytest.approx(LN2 * (4 / 6) ** 2)
+
+
+def test_leave_publication_out_drops_annotations_citing_only_those(cited):
+    assert cited.cited_by["PMID:1"] == {cited.row["OMIM:310200"]}
+    dmd = cited.row["OMIM:310200"]
+    left_out = cited.scores(["HP:0003236"], ["HP:0003707"], exclude={"PMID:1"})
+    # calf pseudohypertrophy (a2, PMID:1 only) is gone, so its absence costs nothing; CK (a1) stays
+    assert left_out[dmd] == pytest.approx(cited.scores(["HP:0003236"], [], exclude={"PMID:1"})[dmd])
+    [top] = [r for r in cited.rank_checked(["HP:0003236"], (), 2, exclude={"PMID:1"}) if r.id == "OMIM:310200"]
+    assert [m.annotation for m in top.matched] == ["HP:0003236"]
+    assert top.background != pytest.approx(float(cited.background[dmd]))   # the profile was recomputed
+    # a publication nobody cites changes nothing
+    assert np.allclose(cited.scores(["HP:0003236"], exclude={"PMID:9"}), cited.scores(["HP:0003236"]))
 
 
 def w(f):  # the default frequency weight: 0.75 + 0.25 f, unknown frequency 0.5
@@ -87,7 +129,8 @@ def test_obsolete_terms_name_their_replacement():
 
 
 @pytest.mark.parametrize("terms,absent,message", [
-    (["HP:9999999"], [], "unknown HPO term HP:9999999"),
+    (["HP:0001318"], [], r"unknown HPO term HP:0001318 \(not in HPO release"),
+    (["HP:9999999"], [], "HP:9999999 is newer than the shipped HPO release"),
     (["HP:12"], [], "not an HPO identifier"),
     (["HP:0000006"], [], "is not a phenotypic abnormality"),
     (["HP:0001324"], ["HP:0001324"], "given as both present and absent"),
@@ -220,16 +263,37 @@ def test_cli_obsolete_term_is_a_usage_error(run, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_cli_bad_patients_file(run, tmp_path):
+def test_cli_a_bad_patient_never_aborts_the_batch(run, graph_file, tmp_path):
     patients = tmp_path / "patients.jsonl"
-    patients.write_text('{"id": "p1", "present": ["HP:0001324"]}\n{"id": "p2", "present": ["HP:0002355"]}\n')
+    patients.write_text(
+        '{"id": "p1", "present": ["HP:0001324"]}\n'
+        '{"id": "p2", "present": ["HP:0002355", "HP:9999999", "HP:0001324"], "absent": ["HP:0000001"]}\n'
+        'not json\n'
+        '{"id": "p4", "present": "HP:0001324"}\n'
+        '{"id": "p5", "present": ["HP:0003236"], "absent": ["HP:0003236"]}\n'
+        '{"id": "p6", "present": ["HP:0003236", "HP:0003707"]}\n')
     out = tmp_path / "ranked.jsonl"
-    result = run("diagnose", "--patients", str(patients), "--out", str(out))
-    assert result.exit_code == 2 and "patient 'p2': HP:0002355" in result.stderr
-    assert not out.exists()
-    patients.write_text('{"id": "p1", "present": "HP:0001324"}\n')
-    result = run("diagnose", "--patients", str(patients))
-    assert result.exit_code == 2 and "patients.jsonl:1: 'present' must be a list" in result.stderr
+    result = run("diagnose", "--patients", str(patients), "--out", str(out), "--top", "3",
+                 "--data", str(graph_file))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == ["p1", "p2", None, "p4", "p5", "p6"]
+    assert [len(r.get("results", ())) for r in records] == [3, 0, 0, 0, 0, 3]
+    bad = {r["line"]: r for r in records if r.get("error")}
+    assert sorted(bad) == [2, 3, 4, 5]
+    assert bad[2]["id"] == "p2" and len(bad[2]["problems"]) == 3   # every problem, not the first
+    assert "obsolete; use HP:0001288 (Gait disturbance)" in bad[2]["problems"][0]
+    assert "newer than the shipped HPO release" in bad[2]["problems"][1]
+    assert "not a phenotypic abnormality" in bad[2]["problems"][2]
+    assert "not valid JSON" in bad[3]["problems"][0]
+    assert "'present' must be a list" in bad[4]["problems"][0]
+    assert "both present and absent" in bad[5]["problems"][0]
+    assert "error: patient 'p2' (patients.jsonl:2)" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_unreadable_patients_file_is_a_usage_error(run, tmp_path):
+    result = run("diagnose", "--patients", str(tmp_path / "missing.jsonl"))
+    assert result.exit_code == 2 and "patients file not found" in result.stderr
 
 
 def test_read_patients_reports_the_line(tmp_path):
