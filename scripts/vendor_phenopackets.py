@@ -3,7 +3,7 @@
 Usage: python scripts/vendor_phenopackets.py UPSTREAM_DIR [COMMIT] [RELEASE]
 
 UPSTREAM_DIR is a checkout (or export) of phenopacket-store; the files listed in FILES are copied as they
-are into tests/resources/phenopackets/, and MANIFEST.json records the source, commit, release, licence
+are into tests/resources/phenopackets/cases/, and MANIFEST.json (beside cases/) records the source, commit, release, licence
 and the sha256 of every file. A missing or malformed file is refused (its path, exit 2).
 """
 
@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
     commit = argv[1] if len(argv) > 1 else ""
     release = argv[2] if len(argv) > 2 else ""
     upstream_files, files = {}, {}
-    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / "cases").mkdir(parents=True, exist_ok=True)
     for name in FILES:
         path = upstream / name
         if not path.is_file():
@@ -49,8 +49,8 @@ def main(argv: list[str]) -> int:
             return 2
         digest = hashlib.sha256(data).hexdigest()
         upstream_files[name] = digest
-        (TARGET / Path(name).name).write_bytes(data)
-        files[Path(name).name] = digest
+        (TARGET / "cases" / Path(name).name).write_bytes(data)
+        files[f"cases/{Path(name).name}"] = digest
     manifest = {"source": SOURCE, "commit": commit, "release_version": release, "licence": "CC-BY-4.0",
                 "attribution": "GA4GH phenopacket-store (Monarch Initiative); each case curated from the "
                                "publication in its metaData.externalReferences",
