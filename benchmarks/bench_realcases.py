@@ -61,8 +61,8 @@ HPO3_METHODS = (("resnik", "funSimAvg"), ("lin", "funSimAvg"), ("jc", "funSimAvg
                 ("resnik", "BMA"))
 SETTINGS = ("as given", "leave-publication-out")
 #: The grid the cross-validation searches (parameters of nmdkg.diagnose.Scoring).
-GRID = {"prior_strength": (0.0, 2.0, 4.0, 8.0), "absent_power": (1.0, 2.0, 3.0),
-        "penalty": (0.0, 0.25, 0.5, 1.0)}
+GRID = {"floor": (0.0, 0.25, 0.5), "prior_strength": (0.0, 4.0), "reverse": (0.25, 0.5, 1.0),
+        "penalty": (0.0, 0.1), "absent_power": (1.0, 3.0)}
 
 
 @dataclass
@@ -245,16 +245,16 @@ def cross_validate(ranker, cases, k: int, say):
     names = list(GRID)
     configs = [dict(zip(names, values, strict=True)) for values in itertools.product(*GRID.values())]
     ranks = {}  # config index -> setting -> ranks per case
-    by_prior: dict[float, object] = {}
+    by_prior: dict[tuple[float, float], object] = {}
     for n, config in enumerate(configs):
         scoring = replace(ranker.scoring, **config)
-        key = config["prior_strength"]
+        key = (config["floor"], config["prior_strength"])
         if key not in by_prior:
-            by_prior[key] = ranker.with_scoring(replace(ranker.scoring, prior_strength=key))
+            by_prior[key] = ranker.with_scoring(replace(ranker.scoring, floor=key[0], prior_strength=key[1]))
         variant = by_prior[key].with_scoring(scoring)
         ranks[n] = {s: [rank_of(variant.scores(c.present, c.absent, c.references if s != "as given" else ()),
                                 c.truth) for c in cases] for s in SETTINGS}
-        if n % 8 == 0:
+        if n % 12 == 0:
             say(f"      cross-validation: {n + 1} of {len(configs)} parameter sets")
     out = {s: [None] * len(cases) for s in SETTINGS}
     chosen = []

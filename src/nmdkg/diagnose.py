@@ -26,9 +26,24 @@ findings the patient is known **not** to have, :math:`N` (HPO terms):
   annotated term of the graph), so that a disease with many or broad annotations, which matches anything
   a little, does not win for that alone (the calibration the Phenomizer does with p-values);
 * the **penalties**: findings the patient does not have but the disease is annotated with (or with a more
-  specific term of), by their frequency :math:`F_{da}` (the largest frequency of such annotations):
-  excluding a finding that 1 in 40 patients have costs little, an obligate one much; and present findings
-  that the disease's **negated** (``NOT``) annotations exclude.
+  specific term of), by how strongly the disease implies them, :math:`\mathrm{IC}(a) F_{da}^{\gamma}`
+  (:math:`F_{da}` the largest frequency of such annotations, :math:`\gamma` = ``absent_power``): excluding
+  a finding that 1 in 40 patients have costs next to nothing, an obligate one much; and present findings
+  that the disease's **negated** (``NOT``) annotations exclude. Both are multiplied by ``penalty``.
+* **frequencies**: an ``n/m`` count of the annotations (pooled over the annotations of the same pair) is
+  shrunk towards the prior :math:`p` (the frequency assumed when none is given),
+  :math:`(n + a p) / (m + a)` with :math:`a` = ``prior_strength``, so that 1/1 from a single case report is
+  not read as obligate; a frequency term (*Very frequent*...) counts by the middle of its range.
+
+**Leave-publication-out**: given publications to exclude (``exclude``; ``--exclude-own-publication`` or
+a patient's ``exclude_references``), the annotations that cite only those publications are left out, and
+each disease so changed is rescored from what is left (its closure and background recomputed; a disease
+with nothing left is not ranked). The information content stays that of the whole graph. This measures
+the ranking honestly on published cases, whose diseases were often annotated from the very same papers.
+
+The parameters of :class:`Scoring` were chosen by cross-validation on published cases (GA4GH
+phenopacket-store), folds grouped by disease: ``benchmarks/bench_realcases.py`` and
+``docs/decisions/0008-diagnosis-on-real-cases.md``.
 
 Every result explains itself: which finding matched which annotation, through which common ancestor and
 with what information content and frequency, and what it contributed; which penalties applied. The
@@ -38,8 +53,8 @@ Identifiers are checked against the HPO release the graph was built from (:func:
 an unknown identifier, an obsolete one (the message names its replacement) or a term outside *Phenotypic
 abnormality* is an :class:`~nmdkg.errors.InputError`; an alternative identifier is read as its primary term.
 
-``benchmarks/bench_diagnose.py`` measures the ranking on simulated patients; see
-``docs/decisions/0004-analysis.md``.
+``benchmarks/bench_diagnose.py`` measures the ranking on simulated patients (see
+``docs/decisions/0004-analysis.md``), ``benchmarks/bench_realcases.py`` on published ones.
 
 References: Köhler S et al. Clinical diagnostics in human genetics with semantic similarity searches in
 ontologies. Am J Hum Genet 2009;85:457-464 (the Phenomizer). Resnik P. IJCAI 1995. Pesquita C et al.
@@ -53,7 +68,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +110,10 @@ class Scoring:
     #: gamma: an absent finding costs IC x F^gamma, F the (shrunk) frequency with which the disease implies
     #: it; gamma > 1 spares the variable features a single patient often lacks.
     absent_power: float = 2.0
+    #: rho: adds rho times the reverse best-match average, from the disease's annotations to the patient's
+    #: findings (each annotation's best Resnik match among the findings, weighted by w(f)): a disease
+    #: whose typical features the patient shows gains over one that matches a few findings only.
+    reverse: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -150,11 +169,14 @@ class Result:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rank": self.rank, "id": self.id, "label": self.label,
                                "score": round(self.score, 4), "background": round(self.background, 4)}
-        out["matched"] = [{**{k: v for k, v in asdict(m).items() if k not in ("ic", "contribution")},
-                           "ic": round(m.ic, 4), "contribution": round(m.contribution, 4)}
-                          for m in self.matched]
-        out["penalties"] = [{**{k: v for k, v in asdict(p).items() if k not in ("ic", "value")},
-                             "ic": round(p.ic, 4), "value": round(p.value, 4)} for p in self.penalties]
+        out["matched"] = [{"finding": m.finding, "finding_label": m.finding_label, "annotation": m.annotation,
+                           "annotation_label": m.annotation_label, "common_ancestor": m.common_ancestor,
+                           "common_ancestor_label": m.common_ancestor_label, "frequency": m.frequency,
+                           "ic": round(m.ic, 4), "contribution": round(m.contribution, 4)} for m in self.matched]
+        out["penalties"] = [{"kind": p.kind, "finding": p.finding, "finding_label": p.finding_label,
+                             "annotation": p.annotation, "annotation_label": p.annotation_label,
+                             "frequency": p.frequency, "ic": round(p.ic, 4), "value": round(p.value, 4)}
+                            for p in self.penalties]
         if self.counterpart_of:
             out["counterpart_of"] = list(self.counterpart_of)
         return out
@@ -381,6 +403,7 @@ class Ranker:
         self.A = sim.ancestor_matrix(self.terms, data.parents)
         self.ic = sim.information_content(self.X, self.A)
         self._anc_ptr, self._anc_idx = self.A.indptr, self.A.indices
+        self._ancestor_sets: dict[int, frozenset[int]] = {}
         # the annotations behind each edge (none known: the edge's own frequency), and who cites what
         associations = associations or {}
         self.associations: list[dict[int, list[Association]]] = []
@@ -533,6 +556,10 @@ class Ranker:
         if not len(terms):
             return np.zeros(W.shape[1])
         weighted = W.astype(np.float64) * self.ic[:, None]
+        if W.shape[1] <= 64 and np.all(np.diff(self._anc_ptr) > 0):
+            # a few columns (leave-publication-out): every term's best match at once, by segments of A's rows
+            best = np.maximum.reduceat(weighted[self._anc_idx], self._anc_ptr[:-1], axis=0)[terms]
+            return (best - self.scoring.mismatch * (W[terms] <= 0)).sum(axis=0) / len(terms)
         total = np.zeros(W.shape[1])
         for j in terms:
             anc = self._anc_idx[self._anc_ptr[j]:self._anc_ptr[j + 1]]
@@ -559,23 +586,51 @@ class Ranker:
         return changed
 
     def scores(self, present: Sequence[str], absent: Sequence[str] = (),
-               exclude: Iterable[str] = ()) -> np.ndarray:
+               exclude: Iterable[str] = (), left_out: dict[int, tuple] | None = None) -> np.ndarray:
         """The score of every disease (in the order of :attr:`diseases`) for already checked terms, with
         the annotations citing only ``exclude`` left out (``-inf`` for a disease with none left)."""
         out = self._scores(present, absent, self.W, self.F, self.background, None)
-        for d, view in self._left_out(exclude).items():
+        for d, view in (self._left_out(exclude) if left_out is None else left_out).items():
             if view is None:
                 out[d] = -np.inf
             else:
-                W, F, background, _, dropped_not = view
-                out[d] = self._scores(present, absent, W, F, np.array([background]), d, dropped_not)[0]
+                W, F, background, profile, dropped_not = view
+                out[d] = self._scores(present, absent, W, F, np.array([background]), d, dropped_not,
+                                      profile)[0]
         return out
 
-    def _scores(self, present, absent, W, F, background, d: int | None, dropped_not=frozenset()) -> np.ndarray:
+    def _scores(self, present, absent, W, F, background, d: int | None, dropped_not=frozenset(),
+                profile=None) -> np.ndarray:
         total = self.term_scores(present, W).sum(axis=0)
         if self.scoring.penalty:
             total -= self.scoring.penalty * self._penalties(present, absent, F, d, dropped_not)
-        return total / len(present) - background
+        out = total / len(present) - background
+        if self.scoring.reverse:
+            out = out + self.scoring.reverse * self._reverse(present, profile)
+        return out
+
+    def _reverse(self, present: Sequence[str], profile=None) -> np.ndarray:
+        r"""The reverse best-match average: for each disease, the mean over its annotations :math:`u`
+        (weighted by :math:`w(f_u)`) of :math:`\max_{h \in \mathrm{anc}(u) \cap \mathrm{anc}(Q)}
+        \mathrm{IC}(h)`; of every disease, or of one ``profile`` (a list of (term, frequency))."""
+        mark = np.zeros(len(self.terms))
+        for term in present:
+            mark[self.ancestors_of(term)] = 1.0
+        best = np.maximum.reduceat((self.ic * mark)[self._anc_idx], self._anc_ptr[:-1])
+        if profile is not None:
+            weights = np.array([self.weight(f) for _, f in profile])
+            return np.array([float(weights @ best[[u for u, _ in profile]]) / weights.sum()])
+        if getattr(self, "_Xw", None) is None or self._Xw_key != self.scoring:
+            rows, cols, vals = [], [], []
+            for i, annotations in enumerate(self.annotations):
+                for u, f in annotations:
+                    rows.append(i)
+                    cols.append(u)
+                    vals.append(self.weight(f))
+            self._Xw = sp.csr_array((vals, (rows, cols)), shape=(len(self.diseases), len(self.terms)))
+            self._Xw_sum = np.maximum(np.asarray(self._Xw.sum(axis=1)).ravel(), 1e-12)
+            self._Xw_key = self.scoring
+        return (self._Xw @ best) / self._Xw_sum
 
     def _penalties(self, present: Sequence[str], absent: Sequence[str], F: np.ndarray | None = None,
                    d: int | None = None, dropped_not=frozenset()) -> np.ndarray:
@@ -610,15 +665,29 @@ class Ranker:
         return self.rank_checked(present_ids, absent_ids, top, exclude)
 
     def rank_checked(self, present: Sequence[str], absent: Sequence[str] = (), top: int = 10,
-                     exclude: Iterable[str] = ()) -> list[Result]:
+                     exclude: Iterable[str] = (), explain: int | None = None) -> list[Result]:
+        """The ``top`` results for checked terms; only the first ``explain`` (default: all) are explained,
+        the others carry their score alone."""
         left_out = self._left_out(exclude)
-        scores = self.scores(present, absent, exclude)
+        scores = self.scores(present, absent, left_out=left_out)
         finite = np.flatnonzero(np.isfinite(scores))
         keys = np.round(scores[finite], 9)
         # best first, ties by identifier (the diseases are in identifier order)
         order = finite[np.lexsort((finite, -keys))][:top]
-        return [self.explain(int(i), rank, float(scores[i]), present, absent, left_out.get(int(i)))
-                for rank, i in enumerate(order, 1)]
+        explain = top if explain is None else explain
+        out = []
+        for rank, i in enumerate(order, 1):
+            i = int(i)
+            if rank <= explain:
+                out.append(self.explain(i, rank, float(scores[i]), present, absent, left_out.get(i)))
+            else:
+                background = left_out[i][2] if i in left_out else float(self.background[i])
+                out.append(Result(rank, self.diseases[i], self.data.label(self.diseases[i]), float(scores[i]),
+                                  background, counterpart_of=self._seeds(self.diseases[i])))
+        return out
+
+    def _seeds(self, disease: str) -> tuple[dict[str, str], ...]:
+        return tuple({"id": s, "label": self.seed_labels.get(s, s)} for s in self.data.counterparts.get(disease, ()))
 
     def explain(self, d: int, rank: int, score: float, present: Sequence[str],
                 absent: Sequence[str], view: tuple | None = None) -> Result:
@@ -664,10 +733,8 @@ class Ranker:
                 value = float(self.ic[n]) * self.scoring.penalty / len(present)
                 penalties.append(Penalty("present but excluded", term, self.label(term), self.terms[n],
                                          self.label(self.terms[n]), float(self.ic[n]), None, value))
-        seeds = tuple({"id": s, "label": self.seed_labels.get(s, s)}
-                      for s in self.data.counterparts.get(disease, ()))
         return Result(rank, disease, self.data.label(disease), score, background,
-                      tuple(matches), tuple(penalties), seeds)
+                      tuple(matches), tuple(penalties), self._seeds(disease))
 
     def _annotation_under(self, annotations: Sequence[tuple[int, float | None]], h: int,
                           by: str = "weight") -> tuple[int, float | None]:
@@ -675,7 +742,10 @@ class Ranker:
         value (the least specific one among equals, i.e. the closest to ``h``)."""
         candidates = []
         for u, frequency in annotations:
-            ancestors = self._anc_idx[self._anc_ptr[u]:self._anc_ptr[u + 1]]
+            ancestors = self._ancestor_sets.get(u)
+            if ancestors is None:
+                ancestors = self._ancestor_sets[u] = frozenset(
+                    self._anc_idx[self._anc_ptr[u]:self._anc_ptr[u + 1]].tolist())
             if h in ancestors:
                 value = self.weight(frequency) if by == "weight" else (
                     self.scoring.unknown_frequency if frequency is None else frequency)
@@ -833,7 +903,7 @@ def result_json(results: Sequence[Result], patient_id: str | None = None, notes:
 
 
 def rank_stream(ranker: Ranker, patients: Iterable[Patient | BadPatient], top: int = 10,
-                exclude_own_publication: bool = False) -> Iterator[dict]:
+                exclude_own_publication: bool = False, explain: int | None = None) -> Iterator[dict]:
     """One JSON-ready record per patient, as each is ranked: its results, or an error record naming its
     id, source, line and every problem. A bad patient never stops the others."""
     for patient in patients:
@@ -847,7 +917,7 @@ def rank_stream(ranker: Ranker, patients: Iterable[Patient | BadPatient], top: i
         exclude = set(patient.exclude_references)
         if exclude_own_publication:
             exclude |= set(patient.references)
-        record = result_json(ranker.rank_checked(present, absent, top, exclude), patient.id, notes)
+        record = result_json(ranker.rank_checked(present, absent, top, exclude, explain), patient.id, notes)
         if exclude:
             record["excluded_references"] = sorted(exclude)
         yield record
