@@ -320,6 +320,9 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
               help="A finding the patient is known not to have (repeat for several).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many disorders to show.")
+@click.option("--explain", "explain", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many of the --top disorders carry their explanation (matches, penalties); the others "
+                   "give their score alone, so a long --top stays small and fast.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
               help="table (default, for people) or json; --patients always writes JSON Lines.")
 @click.option("--patients", type=click.Path(path_type=Path), default=None,
@@ -338,7 +341,7 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
 @_built_graph_option()
 @_curated_option("--curated")
 @_scope_option()
-def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str | None,
+def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, explain: int, fmt: str | None,
              patients: Path | None, phenopacket: Path | None, exclude_own_publication: bool, out: Path | None,
              graph_file: Path | None, curated: Path | None, scope: str) -> None:
     """Rank disorders for a patient's findings (HPO terms) by semantic similarity, explained.
@@ -385,7 +388,7 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str
         failed = ranked = 0
         with contextlib.ExitStack() as stack:
             sink = stack.enter_context(atomic_writer(out)) if out is not None else None
-            for record in dx.rank_stream(ranker, batch, top, exclude_own_publication):
+            for record in dx.rank_stream(ranker, batch, top, exclude_own_publication, explain):
                 line = json.dumps(record, ensure_ascii=False) + "\n"
                 if record.get("error"):
                     failed += 1
@@ -401,7 +404,7 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str
         if failed:
             click.get_current_context().exit(1)  # some patients failed: bad data
         return
-    results = ranker.rank_checked(present, absent_ids, top)
+    results = ranker.rank_checked(present, absent_ids, top, explain=explain)
     if fmt == "json":
         record = dx.result_json(results, notes=notes)
         payload = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode()

@@ -95,7 +95,7 @@ class Scoring:
     """
 
     #: w(f) = floor + (1 - floor) f: the weight of a match to an annotation of frequency f.
-    floor: float = 0.75
+    floor: float = 0.25
     #: kappa, the cost of a finding the disease does not imply (no annotation at or below it), in nats.
     mismatch: float = math.log(20)
     #: Subtract each disease's mean score for a random finding (mu_d).
@@ -103,17 +103,17 @@ class Scoring:
     #: The frequency assumed when an annotation gives none; also the prior that n/m counts shrink to.
     unknown_frequency: float = UNKNOWN_FREQUENCY
     #: Multiplies both penalties (0 switches them off).
-    penalty: float = 1.0
+    penalty: float = 0.0
     #: a: an n/m frequency counts as (n + a p) / (m + a), p = unknown_frequency (0: n/m as given), so
     #: that 1/1 is no longer obligate.
     prior_strength: float = 4.0
     #: gamma: an absent finding costs IC x F^gamma, F the (shrunk) frequency with which the disease implies
     #: it; gamma > 1 spares the variable features a single patient often lacks.
-    absent_power: float = 2.0
+    absent_power: float = 1.0
     #: rho: adds rho times the reverse best-match average, from the disease's annotations to the patient's
     #: findings (each annotation's best Resnik match among the findings, weighted by w(f)): a disease
     #: whose typical features the patient shows gains over one that matches a few findings only.
-    reverse: float = 0.0
+    reverse: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -716,7 +716,7 @@ class Ranker:
                                  self.label(self.terms[annotation]), self.terms[h], self.label(self.terms[h]),
                                  float(self.ic[h]), frequency, (float(values[best]) - cost) / len(present)))
         penalties = []
-        for term in absent:
+        for term in absent if self.scoring.penalty else ():
             j = self.column.get(term)
             if j is not None and F[j] > 0 and self.ic[j] > 0:
                 annotation, frequency = self._annotation_under(annotations, j, by="frequency")
@@ -725,7 +725,7 @@ class Ranker:
                 penalties.append(Penalty("absent but annotated", term, self.label(term),
                                          self.terms[annotation], self.label(self.terms[annotation]),
                                          float(self.ic[j]), frequency, value))
-        for term in present:
+        for term in present if self.scoring.penalty else ():
             anc = set(self.ancestors_of(term).tolist())
             excluded = [n for n in self.negated_by_disease.get(d, []) if n in anc and n not in dropped_not]
             if excluded:
@@ -886,8 +886,8 @@ def format_table(results: Sequence[Result], present: Sequence[str], absent: Sequ
                          f"{p.annotation_label} (-{p.value:.2f}{freq})")
     lines.append("")
     lines.append("score: mean best match of the findings (Resnik IC x frequency weight, minus ln 20 for a "
-                 "finding the disease does not imply) minus the disease's mean for a random finding, minus "
-                 "penalties.")
+                 "finding the disease does not imply) minus the disease's mean for a random finding, plus the "
+                 "reverse match of the disease's annotations to the findings, minus penalties.")
     lines.append("For research and education only; not for clinical decisions.")
     return "\n".join(lines) + "\n"
 
