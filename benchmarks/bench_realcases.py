@@ -277,7 +277,8 @@ def cross_validate(ranker, cases, k: int, say):
 # -- output ---------------------------------------------------------------------------------------
 
 def write_pheval(out: Path, method: str, setting: str, ranker, cases, scores, top: int = 100) -> None:
-    folder = out / "pheval" / method.replace(" ", "_") / setting.replace(" ", "_")
+    slug = "".join(c if c.isalnum() else "_" for c in method).strip("_").replace("__", "_")
+    folder = out / "pheval" / slug / setting.replace(" ", "_")
     folder.mkdir(parents=True, exist_ok=True)
     for case, row in zip(cases, scores, strict=True):
         finite = np.flatnonzero(np.isfinite(row))
