@@ -86,7 +86,7 @@ def read_collection(path: Path):
     digest = hashlib.sha256()
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            names = sorted(n for n in archive.namelist() if n.endswith(".json") and "/phenopackets/" in n)
+            names = sorted(n for n in archive.namelist() if _is_phenopacket(n))
             for name in names:
                 data = archive.read(name)
                 digest.update(name.encode() + data)
@@ -96,7 +96,7 @@ def read_collection(path: Path):
                     bad.append((name, str(exc)))
         version = f"zip {path.name}, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
     else:
-        for file in pp.files(path):
+        for file in (f for f in pp.files(path) if _is_phenopacket(f.as_posix())):
             data = file.read_bytes()
             digest.update(file.name.encode() + data)
             try:
@@ -106,6 +106,12 @@ def read_collection(path: Path):
         version = f"folder {Path(path).name}"
     version += f"; {len(cases) + len(bad)} phenopackets; content sha256 {digest.hexdigest()[:16]}"
     return cases, bad, version
+
+
+def _is_phenopacket(name: str) -> bool:
+    """A JSON file of the collection: a release zip holds phenopackets only; in a checkout of the
+    repository they are the notebooks' ``phenopackets/`` folders (the notebooks hold other JSON too)."""
+    return name.endswith(".json") and ("notebooks/" not in name or "/phenopackets/" in name)
 
 
 def select(cases, ranker, hpo):
