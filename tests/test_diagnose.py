@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from rdflib import Graph
 
-from nmdkg import network
-from nmdkg.diagnose import Ranker, check_terms, read_patients
+from nmdkg import network, phenopackets
+from nmdkg.diagnose import Ranker, Scoring, check_terms, patients_of_phenopackets, read_patients
 from nmdkg.errors import InputError
 from tests.test_network import TOY
 
@@ -19,7 +22,49 @@ LN2, LN20 = math.log(2), math.log(20)
 
 @pytest.fixture(scope="module")
 def toy() -> Ranker:
-    return Ranker(network.read(Graph().parse(data=TOY, format="turtle")))
+    """The toy graph with n/m frequencies as given and the absent penalty linear in the frequency."""
+    return Ranker(network.read(Graph().parse(data=TOY, format="turtle")),
+                  Scoring(floor=0.75, prior_strength=0, absent_power=1, penalty=1.0, reverse=0.0))
+
+
+# The toy graph with the publications its annotations cite: a1 (CK, obligate) cites PMID:1 and PMID:2, a2
+# (calf pseudohypertrophy, 3/4) only PMID:1.
+CITED = TOY + """
+NMDKG:a1 biolink:publications <http://www.ncbi.nlm.nih.gov/pubmed/1>, <http://www.ncbi.nlm.nih.gov/pubmed/2> .
+NMDKG:a2 biolink:publications <http://www.ncbi.nlm.nih.gov/pubmed/1> .
+"""
+
+
+@pytest.fixture(scope="module")
+def cited() -> Ranker:
+    return Ranker.from_graph(Graph().parse(data=CITED, format="turtle"),
+                             Scoring(prior_strength=2, absent_power=2, penalty=1.0, reverse=0.0))
+
+
+def test_small_counts_shrink_towards_the_prior(cited):
+    dmd = cited.row["OMIM:310200"]
+    calf = cited.column["HP:0003707"]
+    assert dict(cited.annotations[dmd])[calf] == pytest.approx((3 + 2 * 0.5) / (4 + 2))
+    assert dict(cited.annotations[dmd])[cited.column["HP:0003236"]] == 1.0   # a frequency term: as given
+
+
+def test_an_absent_finding_costs_ic_times_frequency_to_the_power(cited):
+    base = cited.scores(["HP:0003236"])
+    lowered = cited.scores(["HP:0003236"], ["HP:0003707"])
+    assert base[0] - lowered[0] == pytest.approx(LN2 * (4 / 6) ** 2)
+
+
+def test_leave_publication_out_drops_annotations_citing_only_those(cited):
+    assert cited.cited_by["PMID:1"] == {cited.row["OMIM:310200"]}
+    dmd = cited.row["OMIM:310200"]
+    left_out = cited.scores(["HP:0003236"], ["HP:0003707"], exclude={"PMID:1"})
+    # calf pseudohypertrophy (a2, PMID:1 only) is gone, so its absence costs nothing; CK (a1) stays
+    assert left_out[dmd] == pytest.approx(cited.scores(["HP:0003236"], [], exclude={"PMID:1"})[dmd])
+    [top] = [r for r in cited.rank_checked(["HP:0003236"], (), 2, exclude={"PMID:1"}) if r.id == "OMIM:310200"]
+    assert [m.annotation for m in top.matched] == ["HP:0003236"]
+    assert top.background != pytest.approx(float(cited.background[dmd]))   # the profile was recomputed
+    # a publication nobody cites changes nothing
+    assert np.allclose(cited.scores(["HP:0003236"], exclude={"PMID:9"}), cited.scores(["HP:0003236"]))
 
 
 def w(f):  # the default frequency weight: 0.75 + 0.25 f, unknown frequency 0.5
@@ -86,7 +131,8 @@ def test_obsolete_terms_name_their_replacement():
 
 
 @pytest.mark.parametrize("terms,absent,message", [
-    (["HP:9999999"], [], "unknown HPO term HP:9999999"),
+    (["HP:0001318"], [], r"unknown HPO term HP:0001318 \(not in HPO release"),
+    (["HP:9999999"], [], "HP:9999999 is newer than the shipped HPO release"),
     (["HP:12"], [], "not an HPO identifier"),
     (["HP:0000006"], [], "is not a phenotypic abnormality"),
     (["HP:0001324"], ["HP:0001324"], "given as both present and absent"),
@@ -128,17 +174,21 @@ def test_most_diseases_are_first_for_their_own_phenotypes(ranker):
     assert first >= 55
 
 
-def test_an_absent_finding_the_disease_has_lowers_it(ranker):
+def test_an_absent_finding_the_disease_has_lowers_it_when_penalised(ranker):
     dmd = ranker.diseases.index("OMIM:310200")
     own = sorted(ranker.data.bipartite.adj["OMIM:310200"])
     present, absent = own[:4], own[4:6]
-    assert ranker.scores(present, absent)[dmd] < ranker.scores(present)[dmd]
+    penalised = ranker.with_scoring(Scoring(penalty=0.1, absent_power=3))
+    assert penalised.scores(present, absent)[dmd] < penalised.scores(present)[dmd]
+    # the shipped parameters (chosen by cross-validation on published cases) do not count absent findings
+    assert Scoring().penalty == 0 and ranker.scores(present, absent)[dmd] == ranker.scores(present)[dmd]
 
 
 def test_a_finding_a_disease_excludes_lowers_it(ranker):
     disease, excluded = next((d, p) for d, p in ranker.data.negated if d.startswith(("OMIM", "ORPHA"))
                              and ranker.data.bipartite.degree(d) >= 3)
     index = ranker.diseases.index(disease)
+    ranker = ranker.with_scoring(Scoring(penalty=0.1, absent_power=3))
     own = sorted(ranker.data.bipartite.adj[disease])[:3]
     with_excluded = ranker.scores([*own, excluded])[index]
     penalties = ranker._penalties([*own, excluded], ())
@@ -217,16 +267,37 @@ def test_cli_obsolete_term_is_a_usage_error(run, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_cli_bad_patients_file(run, tmp_path):
+def test_cli_a_bad_patient_never_aborts_the_batch(run, graph_file, tmp_path):
     patients = tmp_path / "patients.jsonl"
-    patients.write_text('{"id": "p1", "present": ["HP:0001324"]}\n{"id": "p2", "present": ["HP:0002355"]}\n')
+    patients.write_text(
+        '{"id": "p1", "present": ["HP:0001324"]}\n'
+        '{"id": "p2", "present": ["HP:0002355", "HP:9999999", "HP:0001324"], "absent": ["HP:0000001"]}\n'
+        'not json\n'
+        '{"id": "p4", "present": "HP:0001324"}\n'
+        '{"id": "p5", "present": ["HP:0003236"], "absent": ["HP:0003236"]}\n'
+        '{"id": "p6", "present": ["HP:0003236", "HP:0003707"]}\n')
     out = tmp_path / "ranked.jsonl"
-    result = run("diagnose", "--patients", str(patients), "--out", str(out))
-    assert result.exit_code == 2 and "patient 'p2': HP:0002355" in result.stderr
-    assert not out.exists()
-    patients.write_text('{"id": "p1", "present": "HP:0001324"}\n')
-    result = run("diagnose", "--patients", str(patients))
-    assert result.exit_code == 2 and "patients.jsonl:1: 'present' must be a list" in result.stderr
+    result = run("diagnose", "--patients", str(patients), "--out", str(out), "--top", "3",
+                 "--data", str(graph_file))
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == ["p1", "p2", None, "p4", "p5", "p6"]
+    assert [len(r.get("results", ())) for r in records] == [3, 0, 0, 0, 0, 3]
+    bad = {r["line"]: r for r in records if r.get("error")}
+    assert sorted(bad) == [2, 3, 4, 5]
+    assert bad[2]["id"] == "p2" and len(bad[2]["problems"]) == 3   # every problem, not the first
+    assert "obsolete; use HP:0001288 (Gait disturbance)" in bad[2]["problems"][0]
+    assert "newer than the shipped HPO release" in bad[2]["problems"][1]
+    assert "not a phenotypic abnormality" in bad[2]["problems"][2]
+    assert "not valid JSON" in bad[3]["problems"][0]
+    assert "'present' must be a list" in bad[4]["problems"][0]
+    assert "both present and absent" in bad[5]["problems"][0]
+    assert "error: patient 'p2' (patients.jsonl:2)" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_unreadable_patients_file_is_a_usage_error(run, tmp_path):
+    result = run("diagnose", "--patients", str(tmp_path / "missing.jsonl"))
+    assert result.exit_code == 2 and "patients file not found" in result.stderr
 
 
 def test_read_patients_reports_the_line(tmp_path):
@@ -240,3 +311,86 @@ def test_cli_usage_errors(run, tmp_path):
     assert run("diagnose").exit_code == 2
     both = run("diagnose", "HP:0001324", "--patients", str(tmp_path / "p.jsonl"))
     assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_top_bounds_results_and_explain_bounds_explanations(ranker):
+    results = ranker.rank_checked(["HP:0003236", "HP:0003707", "HP:0003560"], (), 30, explain=3)
+    assert [r.rank for r in results] == list(range(1, 31))
+    assert all(r.matched for r in results[:3])
+    assert not any(r.matched or r.penalties for r in results[3:])
+    assert all(a.score >= b.score for a, b in itertools.pairwise(results))
+
+
+# -- phenopackets in: real published cases (tests/resources/phenopackets, phenopacket-store, CC BY 4.0) --
+
+FOLDER = Path(__file__).parent / "resources" / "phenopackets" / "cases"
+MANIFEST = json.loads((FOLDER.parent / "MANIFEST.json").read_text())
+NAMES = sorted(name.removeprefix("cases/") for name in MANIFEST["files"])
+
+
+def test_the_vendored_cases_match_their_manifest():
+    assert MANIFEST["source"] == "monarch-initiative/phenopacket-store" and MANIFEST["licence"] == "CC-BY-4.0"
+    assert MANIFEST["commit"] and MANIFEST["release_version"]
+    names = sorted(f.name for f in FOLDER.glob("*.json"))
+    assert names and names == NAMES
+    for name in names:
+        assert hashlib.sha256((FOLDER / name).read_bytes()).hexdigest() == MANIFEST["files"][f"cases/{name}"]
+
+
+def test_a_phenopacket_gives_observed_excluded_references_and_diagnosis():
+    case = phenopackets.read_file(FOLDER / "PMID_30236613_patient.json")
+    raw = json.loads((FOLDER / "PMID_30236613_patient.json").read_text())
+    features = raw["phenotypicFeatures"]
+    assert case.id == raw["id"]
+    assert case.present == tuple(f["type"]["id"] for f in features if not f.get("excluded"))
+    assert case.absent == tuple(f["type"]["id"] for f in features if f.get("excluded"))
+    assert case.references == ("PMID:30236613",)
+    assert "OMIM:105400" in case.diseases
+
+
+def test_a_folder_is_read_file_by_file_and_a_bad_file_does_not_stop_it(tmp_path):
+    for name in NAMES:
+        (tmp_path / name).write_bytes((FOLDER / name).read_bytes())
+    (tmp_path / "broken.json").write_text("{not json")
+    (tmp_path / "other.json").write_text('{"id": "x", "phenotypicFeatures": 3}')
+    items = list(phenopackets.iter_folder(tmp_path))
+    bad = {i.source: i.reason for i in items if isinstance(i, phenopackets.Unreadable)}
+    assert sorted(bad) == ["broken.json", "other.json"]
+    assert "not valid JSON" in bad["broken.json"] and "not a GA4GH Phenopacket v2" in bad["other.json"]
+    assert len([i for i in items if isinstance(i, phenopackets.Case)]) == len(NAMES)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no phenopacket"):
+        phenopackets.files(tmp_path / "empty")
+
+
+def test_real_cases_rank_their_diagnosis_and_leave_out_their_publication(ranker):
+    patients = list(patients_of_phenopackets(FOLDER))
+    assert len(patients) == len(NAMES)
+    cited = 0
+    for patient in patients:
+        truth = next(d for d in phenopackets.read_file(FOLDER / patient.source).diseases if d in ranker.row)
+        present = [t for t in patient.present if ranker.hpo.get(t)]
+        given = ranker.scores(present, (), ())
+        left_out = ranker.scores(present, (), patient.references)
+        row = ranker.row[truth]
+        if any(row in ranker.cited_by.get(r, ()) for r in patient.references):
+            cited += 1
+            assert left_out[row] != given[row]      # the truth's own-paper annotations were taken out
+        others = [i for i in range(len(given)) if not any(i in ranker.cited_by.get(r, ())
+                                                          for r in patient.references)]
+        assert (left_out[others] == given[others]).all()   # nobody else changed
+    assert cited >= 1
+
+
+def test_cli_phenopacket_folder(run, graph_file, tmp_path):
+    graph = graph_file
+    out = tmp_path / "ranked.jsonl"
+    result = run("diagnose", "--phenopacket", str(FOLDER), "--exclude-own-publication", "--top", "2",
+                 "--out", str(out), "--data", str(graph))
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    ids = sorted(json.loads((FOLDER / n).read_text())["id"] for n in NAMES)
+    assert sorted(r["id"] for r in records) == ids
+    assert all(len(r["results"]) == 2 and r["excluded_references"][0].startswith("PMID:") for r in records)
+    alone = run("diagnose", "HP:0001324", "--exclude-own-publication")
+    assert alone.exit_code == 2 and "needs patients" in alone.stderr

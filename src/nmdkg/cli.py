@@ -439,68 +439,105 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
               help="A finding the patient is known not to have (repeat for several).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many disorders to show.")
+@click.option("--explain", "explain", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many of the --top disorders carry their explanation (matches, penalties); the others "
+                   "give their score alone, so a long --top stays small and fast.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None,
               help="table (default, for people) or json; --patients always writes JSON Lines.")
 @click.option("--patients", type=click.Path(path_type=Path), default=None,
               help="Batch mode: a JSON Lines file, one patient a line: {\"id\": ..., \"present\": "
-                   "[HP CURIEs], \"absent\": [...]}. Writes JSON Lines, one line per patient with its id and "
-                   "results.")
+                   "[HP CURIEs], \"absent\": [...], \"references\": [PMIDs], \"exclude_references\": "
+                   "[...]}. Writes JSON Lines, one line per patient with its id and results (or an error "
+                   "record).")
+@click.option("--phenopacket", "phenopacket", type=click.Path(path_type=Path), default=None,
+              help="Batch mode: a GA4GH Phenopacket v2 JSON file, or a folder of them (observed and excluded "
+                   "phenotypicFeatures; the publication in metaData.externalReferences).")
+@click.option("--exclude-own-publication", is_flag=True,
+              help="Rank each patient without the annotations that cite only the patient's own "
+                   "publication(s) (leave-publication-out; --patients 'references' or the phenopacket's).")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write the results to this file (atomically) instead of standard output.")
 @_built_graph_option()
 @_curated_option("--curated")
 @_scope_option()
-def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str | None,
-             patients: Path | None, out: Path | None, graph_file: Path | None, curated: Path | None,
-             scope: str) -> None:
+def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, explain: int, fmt: str | None,
+             patients: Path | None, phenopacket: Path | None, exclude_own_publication: bool, out: Path | None,
+             graph_file: Path | None, curated: Path | None, scope: str) -> None:
     """Rank disorders for a patient's findings (HPO terms) by semantic similarity, explained.
 
     \b
     nmdkg diagnose HP:0003236 HP:0003707 HP:0003560 --absent HP:0001250 --top 5
     nmdkg diagnose --patients patients.jsonl --out ranked.jsonl
+    nmdkg diagnose --phenopacket cases/ --exclude-own-publication --top 10
 
     Annotation frequencies weigh the matches; findings given as --absent lower the disorders annotated with
-    them. For research and education only: not for clinical decisions.
+    them. In batch mode a bad patient gets an error record (id, line, every problem) and the others are
+    ranked; the exit code is then 1. For research and education only: not for clinical decisions.
     """
+    import contextlib
     import json
 
     from nmdkg import diagnose as dx
     from nmdkg.errors import InputError
-    from nmdkg.io import write_bytes_atomic
+    from nmdkg.io import atomic_writer, write_bytes_atomic
 
     if out is not None:
         _check_writable(out.parent, "--out")
     build = _current_build(curated, scope) if graph_file is None else None
     cached = _cached_ranker(build)
     hpo = cached.hpo if cached is not None else None
-    if patients is not None:
+    if patients is not None or phenopacket is not None:
         if terms or absent:
-            raise InputError("give findings as arguments or a --patients file, not both")
+            raise InputError("give findings as arguments or a --patients / --phenopacket batch, not both")
+        if patients is not None and phenopacket is not None:
+            raise InputError("give --patients or --phenopacket, not both")
         if fmt == "table":
-            raise InputError("--patients writes JSON Lines; --format table is for one patient")
-        batch = dx.read_patients(patients)
-        for patient in batch:  # check every term before the (slow) build
-            dx.check_terms(patient.present, patient.absent, hpo, where=f"patient {patient.id!r}")
+            raise InputError("a batch writes JSON Lines; --format table is for one patient")
+        # read the input once before the (slow) graph load, so an unreadable file fails at once
+        if patients is not None:
+            batch = list(dx.iter_patients(patients))
+        else:
+            assert phenopacket is not None
+            batch = list(dx.patients_of_phenopackets(phenopacket))
+        if not batch:
+            raise InputError(f"{patients or phenopacket}: no patient in it")
     else:
         if not terms:
             raise InputError("name at least one finding (an HPO term such as HP:0001324), "
-                             "or give --patients FILE")
+                             "or give --patients FILE or --phenopacket FILE_OR_DIR")
+        if exclude_own_publication:
+            raise InputError("--exclude-own-publication needs patients with their publications "
+                             "(--patients or --phenopacket)")
         present, absent_ids, notes = dx.check_terms(terms, absent, hpo)
     ranker = cached or _new_ranker(_phenotype_source(graph_file, curated, scope, build), build)
-    if patients is not None:
-        records = dx.rank_patients(ranker, batch, top, progress=_progress)
-        payload = "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in records).encode()
-        if out is None:
-            _progress(f"{len(records)} patients ranked")
+    if patients is not None or phenopacket is not None:
+        failed = ranked = 0
+        with contextlib.ExitStack() as stack:
+            sink = stack.enter_context(atomic_writer(out)) if out is not None else None
+            for record in dx.rank_stream(ranker, batch, top, exclude_own_publication, explain):
+                line = json.dumps(record, ensure_ascii=False) + "\n"
+                if record.get("error"):
+                    failed += 1
+                    where = f"{record['source']}" + (f":{record['line']}" if "line" in record else "")
+                    _progress(f"error: patient {record['id']!r} ({where}): {'; '.join(record['problems'])}")
+                else:
+                    ranked += 1
+                if sink is not None:
+                    sink.write(line.encode("utf-8"))
+                else:
+                    click.echo(line, nl=False)
+        _progress(f"{ranked} patients ranked, {failed} failed" + (f"; results written to {out}" if out else ""))
+        if failed:
+            click.get_current_context().exit(1)  # some patients failed: bad data
+        return
+    results = ranker.rank_checked(present, absent_ids, top, explain=explain)
+    if fmt == "json":
+        record = dx.result_json(results, notes=notes)
+        payload = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode()
     else:
-        results = ranker.rank_checked(present, absent_ids, top)
-        if fmt == "json":
-            record = dx.result_json(results, notes=notes)
-            payload = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode()
-        else:
-            text = "".join(f"note: {n}\n" for n in notes)
-            text += dx.format_table(results, present, absent_ids, ranker)
-            payload = text.encode()
+        text = "".join(f"note: {n}\n" for n in notes)
+        text += dx.format_table(results, present, absent_ids, ranker)
+        payload = text.encode()
     if out is not None:
         write_bytes_atomic(out, payload)
         _progress(f"results written to {out}")
