@@ -53,6 +53,8 @@ ANNOTATION_COLUMNS = [
 ]
 PATTERNS = {
     "disease_id": re.compile(r"^(MONDO:\d{7}|OMIM:\d{6})$"),
+    "source_id": re.compile(r"^(PMID:\d+|OMIM:\d{6}|https?://\S+)$"),
+    "evidence": re.compile(r"^(PCS|TAS|IEA)$"),
     "maxo_id": re.compile(r"^MAXO:\d{7}$"),
     "hpo_id": re.compile(r"^((HP|MONDO):\d{7})?$"),
     "extension_id": re.compile(r"^(CHEBI:\d+)?$"),

@@ -187,7 +187,7 @@ def maxo_triples(data: c.Curated, diseases: Iterable[str], phenotypes: set[str],
             yield node, BIOLINK.object, target
             yield node, NMDKG.diseaseContext, context
             yield node, NMDKG.claimedBy, SOURCE_MAXO_ANNOTATIONS
-            yield node, BIOLINK.publications, expand(a.reference)
+            yield node, BIOLINK.publications, _reference(a.reference)
             yield node, NMDKG.evidenceCode, Literal(a.evidence)
             yield node, NMDKG.statement, _en(_statement(a, vocabulary))
             if chemical is not None:
@@ -196,6 +196,11 @@ def maxo_triples(data: c.Curated, diseases: Iterable[str], phenotypes: set[str],
                 yield node, BIOLINK.negated, Literal(True)
             else:
                 yield action, predicate, target
+
+
+def _reference(reference: str) -> URIRef:
+    """A PMID or OMIM CURIE as its IRI; a web address (a GeneReviews chapter) as itself."""
+    return URIRef(reference) if reference.startswith(("http://", "https://")) else expand(reference)
 
 
 def _statement(a: maxo.Annotation, vocabulary: maxo.Vocabulary) -> str:
