@@ -71,8 +71,9 @@ def test_every_article_section_is_used(curated):
     assert not unused, f"sections {sorted(unused)} state no fact; add their facts or remove them"
 
 
-def test_every_reference_is_cited_by_a_correction(curated):
+def test_every_reference_is_cited_by_a_correction_or_a_therapy(curated):
     cited = {r.citation for r in curated["corrections"]}
+    cited |= {source for r in curated["therapies"] for source in r.sources}
     references = {r.key for r in curated["sources"] if r.kind == "reference"}
     assert references - cited == set(), f"remove uncited references {sorted(references - cited)}"
 
@@ -90,6 +91,8 @@ def test_statements_are_in_our_own_words(curated):
     texts = [(t.table, r.line, r.statement) for t in FACT_TABLES for r in curated[t.table]]
     texts += [("disorders", r.line, r.definition) for r in curated["disorders"]]
     texts += [("interventions", r.line, r.definition) for r in curated["interventions"]]
+    texts += [("therapies", r.line, r.statement) for r in curated["therapies"]]
+    texts += [(t, r.line, r.definition) for t in ("therapy_agents", "mechanisms") for r in curated[t]]
     assert texts
     for table, line, text in texts:
         w = _words(text)

@@ -72,12 +72,17 @@ def test_every_fact_triple_has_an_association_with_a_source(graph):
 
 
 def test_every_association_comes_from_a_section_of_a_document(graph):
+    """The article's facts come from its sections; approvals and guidelines from PubMed records."""
     associations = set(graph.subjects(NMDKG.claimedBy, None))
-    assert associations
-    for a in associations:
+    therapies = set(graph.subjects(RDF.type, NMDKG.TherapyIndicationAssociation))
+    assert associations and therapies
+    for a in associations - therapies:
         for section in graph.objects(a, NMDKG.claimedBy):
             assert graph.value(section, RDFS.label) is not None
             assert (section, expand("dcterms:isPartOf"), ARTICLE) in graph
+    for a in therapies:
+        sources = list(graph.objects(a, NMDKG.claimedBy))
+        assert sources and all(str(graph.value(s, expand("dcterms:identifier"))).startswith("PMID:") for s in sources)
 
 
 def test_ms_claim_is_kept_but_rejected(graph):

@@ -25,7 +25,7 @@ BROADER = {"MuscularDystrophy": "NeuromuscularDisorder", "MotorNeuronDisease": "
            "NeuromuscularJunctionDisorder": "NeuromuscularDisorder", "PeripheralNeuropathy": "NeuromuscularDisorder",
            "Polyradiculoneuropathy": "PeripheralNeuropathy", "NeuromuscularDisorder": "Disorder",
            "CentralNervousSystemDisorder": "Disorder"}
-DRUGS = {"Medication", "DrugClass"}  # every other intervention class is a non-drug Treatment
+DRUGS = {"Medication", "DrugClass", "Biologic", "GeneTherapy"}  # the classes under nmdkg:Medication
 CAUSAL = {"causedBy", "triggeredBy"}  # triggeredBy is a sub-property of causedBy
 
 
@@ -36,7 +36,7 @@ class Tables:
         self.c = curated
         self.iri: dict[str, URIRef] = {}
         for table in ("sources", "disorders", "genes", "pathogens", "agents", "causes", "symptom_groups",
-                      "phenotypes", "interventions", "emotional_impacts"):
+                      "phenotypes", "interventions", "emotional_impacts", "mechanisms", "therapy_agents"):
             for r in curated[table]:
                 identifier = getattr(r, "id", None) or getattr(r, "pmid", None)
                 self.iri[r.ref] = expand(identifier) if identifier else NMDKGR[r.ref]
@@ -44,10 +44,27 @@ class Tables:
         self.disorders = {r.key: r for r in curated["disorders"]}
         self.causes = {r.key: r for r in curated["causes"]}
         self.interventions = {r.key: r for r in curated["interventions"]}
+        #: every treatment by key: the article's interventions and the therapies' agents
+        self.treatments = {**self.interventions, **{r.key: r for r in curated["therapy_agents"]}}
         self.key_of = {iri: key for key, iri in self.iri.items()}
 
     def kept(self, table: str, r) -> bool:
+        if table == "therapies":  # an approval withdrawn keeps its association, not the plain triple
+            return r.status != "withdrawn"
         return (table, r.subject, r.object) not in self.rejected
+
+    @staticmethod
+    def sources_of(r) -> tuple[str, ...]:
+        """The source keys a fact row cites: one for the article's facts, one or more for a therapy."""
+        return tuple(r.sources) if hasattr(r, "sources") else (r.source,)
+
+    def involved(self, cause) -> list[str]:
+        """What a cause names: its gene, its pathogens (several for poliovirus's serotypes), or its agent."""
+        return [cause.gene] if cause.gene else list(cause.pathogen or ()) or ([cause.agent] if cause.agent else [])
+
+    def therapies(self):
+        """The therapies of the article scope: those whose indication is a curated disorder."""
+        return [r for r in self.c["therapies"] if r.indication in self.disorders]
 
     def descendants(self, key: str) -> set[str]:
         """The disorder and its subtypes, by the parents column."""
@@ -94,6 +111,8 @@ class Tables:
             yield r, self.iri[r.intervention], NMDKG[r.relation], self.iri[r.target]
         for r in c["impact_coping"]:
             yield r, self.iri[r.impact], NMDKG.hasCopingStrategy, self.iri[r.strategy]
+        for r in self.therapies():
+            yield r, self.iri[r.agent], NMDKG.treats, self.iri[r.indication]
 
     def asserted(self) -> set[tuple]:
         return {(s, p, o) for r, s, p, o in self.associations() if self.kept(r.table, r)}
@@ -136,8 +155,7 @@ def test_02_causes_of_each_disorder(t, ox):
         assert project(rows, "relation", "cause") == expected, key
         for row in rows:
             cause = t.causes[t.key_of[row["cause"]]]
-            involved = cause.gene or cause.pathogen or cause.agent
-            assert row.get("involves") == (t.iri[involved] if involved else None)
+            assert row.get("involves") in ({t.iri[i] for i in t.involved(cause)} or {None})
             assert row["kind"] == NMDKG[cause.category]
 
 
@@ -178,17 +196,20 @@ def test_11_non_drug_care_for_each_disorder(t, ox):
                     for r in t.c["intervention_targets"]
                     if t.iri[r.target] in reached and t.kept("intervention_targets", r)
                     and not set(t.interventions[r.intervention].categories) & DRUGS}
+        expected |= {(t.iri[r.agent], NMDKG.treats, t.iri[r.indication]) for r in t.therapies()
+                     if t.iri[r.indication] in reached and t.kept("therapies", r)
+                     and not set(t.treatments[r.agent].categories) & DRUGS}
         rows = run(ox, "11-non-drug-care-for-a-disorder", disorder=curie(t.iri[key]))
         assert project(rows, "care", "relation", "target") == expected, key
-    assert set(INTERVENTION_CLASSES) > DRUGS
+    assert set(INTERVENTION_CLASSES) > {"Medication", "DrugClass"}
 
 
 def test_13_provenance_of_the_facts_about_each_disorder(t, ox):
     asserted = t.asserted()
     for key in t.disorders:
         subject = t.iri[key]
-        expected = {(p, o, t.iri[r.source], Literal((s, p, o) in asserted))
-                    for r, s, p, o in t.associations() if s == subject}
+        expected = {(p, o, t.iri[source], Literal((s, p, o) in asserted))
+                    for r, s, p, o in t.associations() if s == subject for source in t.sources_of(r)}
         rows = run(ox, "13-provenance-of-a-fact", subject=curie(subject))
         assert project(rows, "predicate", "object", "source", "asserted") == expected, key
 
@@ -257,8 +278,8 @@ def test_24_causes_of_each_finding(t, ox):
         for e in t.c["cause_effects"]:
             if e.phenotype == r.id and t.kept("cause_effects", e):
                 cause = t.causes[e.cause]
-                involved = cause.gene or cause.pathogen or cause.agent
-                expected.add((t.iri[e.cause], NMDKG[cause.category], t.iri[involved] if involved else None))
+                expected |= {(t.iri[e.cause], NMDKG[cause.category], t.iri[involved] if involved else None)
+                             for involved in t.involved(cause) or [None]}
         rows = run(ox, "24-causes-of-a-symptom", phenotype=r.id)
         assert project(rows, "cause", "kind", "involves") == expected, r.id
 
@@ -270,7 +291,9 @@ def test_25_pathogens_and_toxic_agents(t, ox):
             if getattr(cause, column):
                 disorders = {t.iri[r.disorder] for r in t.c["disorder_causes"]
                              if r.cause == cause.key and t.kept("disorder_causes", r)} or {None}
-                expected |= {(t.iri[getattr(cause, column)], kind, t.iri[cause.key], d) for d in disorders}
+                named = getattr(cause, column)
+                expected |= {(t.iri[agent], kind, t.iri[cause.key], d)
+                             for agent in (named if isinstance(named, tuple) else (named,)) for d in disorders}
     assert expected
     assert project(run(ox, "25-pathogens-and-toxic-agents"), "agent", "agentKind", "cause", "disorder") == expected
 
@@ -278,7 +301,8 @@ def test_25_pathogens_and_toxic_agents(t, ox):
 def test_26_facts_of_each_source(t, ox):
     for source in t.c["sources"]:
         sections = _within(t, source.key)
-        expected = {(t.iri[r.source], s, p, o) for r, s, p, o in t.associations() if r.source in sections}
+        expected = {(t.iri[source], s, p, o) for r, s, p, o in t.associations()
+                    for source in t.sources_of(r) if source in sections}
         rows = run(ox, "26-facts-of-a-source", source=curie(t.iri[source.key]))
         assert project(rows, "section", "subject", "predicate", "object") == expected, source.key
 
@@ -286,7 +310,7 @@ def test_26_facts_of_each_source(t, ox):
 def test_28_card_of_each_disorder(t, ox):
     asserted = t.asserted()
     labels = {t.iri[r.ref]: getattr(r, "symbol", None) or getattr(r, "title", None) or r.label
-              for table in ("disorders", "genes", "causes", "phenotypes", "interventions")
+              for table in ("disorders", "genes", "causes", "phenotypes", "interventions", "therapy_agents")
               for r in t.c[table]}
     for key, r in t.disorders.items():
         d = t.iri[key]
@@ -327,7 +351,7 @@ def test_30_find_by_name(t, ox, text):
     for r in t.c["genes"]:
         names |= {(t.iri[r.key], r.symbol), (t.iri[r.key], r.label)}
     for table in ("pathogens", "agents", "causes", "symptom_groups", "phenotypes", "interventions",
-                  "emotional_impacts"):
+                  "emotional_impacts", "mechanisms", "therapy_agents"):
         names |= {(t.iri[r.ref], r.label) for r in t.c[table]}
     names |= {(t.iri[r.key], r.title) for r in t.c["sources"]}
     names |= {(NMDKGR[f"correction-{r.key}"], f"correction: {r.key.replace('-', ' ')}") for r in t.c["corrections"]}

@@ -16,10 +16,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from nmdkg import curated as c
+from nmdkg import treatments
 from nmdkg.errors import InputError
 from nmdkg.namespaces import BIOLINK, NMDKG, NMDKGR, ONTOLOGY_IRI, expand
 from nmdkg.ntriples import NTriple, ordered, term, to_graph
 from nmdkg.paths import ONTOLOGY
+from nmdkg.sources import maxo
 
 
 def en(text: str) -> Literal:
@@ -67,8 +69,38 @@ def iter_triples(data: c.Curated | None = None, *, scope: str = "nmd", version: 
     builder.add_counterparts()
     for s, p, o in (*ontology, *builder.triples):
         yield term(s), term(p), term(o)
-    if scope != "article":
-        yield from hpo_triples(load_sources(), data, scope, progress)
+    if scope == "article":
+        yield from treatments.as_ntriples(treatments.therapy_triples(data, builder.iris, None))
+        return
+    sources = load_sources()
+    yield from hpo_triples(sources, data, scope, progress)
+    yield from _treatment_triples(sources, data, scope, builder.iris, progress)
+
+
+def _treatment_triples(sources, data: c.Curated, scope: str, iris: dict[str, URIRef],
+                       progress: Callable[[str], None] | None) -> Iterator[NTriple]:
+    """The therapies table and the MAxO annotations of the scope's diseases (``nmdkg.treatments``), with the
+    HPO terms the annotations target."""
+    from nmdkg.hpo import _hierarchy, _Nodes, select
+
+    diseases = select(sources, scope, data)
+    treatments.check_indications(data, diseases, scope)
+    yield from treatments.as_ntriples(treatments.therapy_triples(data, iris, diseases))
+    hpo = sources.ontology
+    targets = {a.target for a in maxo.load_annotations().rows if a.target and a.target.startswith("HP:")}
+    phenotypes = set()
+    for target in targets:
+        found = hpo.get(target)
+        if found is not None and found.id == target and "HP:0000118" in hpo.ancestors(target):
+            phenotypes.add(target)
+    counts = treatments.Counts()
+    yield from treatments.as_ntriples(treatments.maxo_triples(data, diseases, phenotypes, counts))
+    used = {a.target for a in maxo.load_annotations().rows if a.target in phenotypes}
+    yield from _hierarchy(hpo, used, _Nodes())
+    if progress:
+        progress(f"MAxO: {counts.kept} annotations of {len(counts.diseases)} diseases kept; "
+                 f"{counts.outside_scope} outside scope '{scope}', {counts.relation_left_out} without an effect "
+                 f"claim, {counts.target_left_out} with a target that is not a phenotype")
 
 
 def build_graph(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
@@ -276,7 +308,24 @@ def _add_emotional_impacts(b: _Builder) -> None:
             b.add(node, SKOS.relatedMatch, expand(related))
 
 
+def _add_mechanisms(b: _Builder) -> None:
+    for r in b.data["mechanisms"]:
+        node = b.iris[r.ref]
+        b.describe(r, node, (NMDKG.MechanismOfAction,), r.label)
+        for drug_class in r.drug_classes:
+            b.add(b.iris[drug_class], NMDKG.hasMechanism, node)
+
+
+def _add_therapy_agents(b: _Builder) -> None:
+    for r in b.data["therapy_agents"]:
+        node = b.iris[r.ref]
+        b.describe(r, node, tuple(NMDKG[category] for category in r.categories), r.label)
+        if r.parent:
+            b.add(node, RDFS.subClassOf, b.iris[r.parent])
+        b.add(node, NMDKG.hasMechanism, b.iris[r.mechanism])
+
+
 _ENTITY_BUILDERS: tuple[Callable[[_Builder], None], ...] = (
     _add_sources, _add_disorders, _add_genes, _add_pathogens, _add_agents, _add_causes, _add_symptoms,
-    _add_interventions, _add_emotional_impacts,
+    _add_interventions, _add_emotional_impacts, _add_mechanisms, _add_therapy_agents,
 )

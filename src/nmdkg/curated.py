@@ -425,11 +425,84 @@ class NeuromuscularOverride(Record):
                          "of the vendored slice (`data/upstream/mondo/`) the disease belongs under.")
 
 
+# --------------------------------------------------------------------------------------------------
+# Treatments: approved therapies and guideline recommendations per disease (issue 18, decision 0009)
+# --------------------------------------------------------------------------------------------------
+
+AGENT_CLASSES = ("Medication", "Biologic", "GeneTherapy", "MedicalProcedure")
+THERAPY_STATUSES = ("approved", "withdrawn", "guideline")
+#: Identifier spaces whose terms can be checked against the vendored MAxO slice (``data/upstream/maxo``).
+CHECKED_PREFIXES = ("CHEBI", "MAXO")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mechanism(Record):
+    """A mechanism class: how a group of therapies acts (an SMN2 splicing modifier, a complement C5 inhibitor)."""
+
+    table: ClassVar[str] = "mechanisms"
+    key: str = col("Local key of the mechanism class.", "key")
+    id: str | None = col("A ChEBI role or MAXO action that names the same class, checked against the vendored "
+                         "MAxO slice (`data/upstream/maxo`); otherwise empty and the node is `NMDKG:<key>`.",
+                         "curie", required=False, prefixes=CHECKED_PREFIXES)
+    label: str = col("A short English name.")
+    drug_classes: tuple[str, ...] = col("Keys of drug classes of `interventions.tsv` that act this way (their "
+                                        "members inherit the mechanism through `rdfs:subClassOf`).", "refs",
+                                        required=False, refs=("interventions",))
+    definition: str = col("A one-sentence definition in our own words.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TherapyAgent(Record):
+    """A drug, biologic, gene therapy or procedure named by an approval or a guideline."""
+
+    table: ClassVar[str] = "therapy_agents"
+    key: str = col("Local key of the agent, used by `therapies.tsv`.", "key")
+    id: str | None = col("Its ChEBI or MAXO identifier, only if the term is in the vendored MAxO slice (ChEBI terms "
+                         "imported by MAxO or MONDO); otherwise empty, and the node is `NMDKG:<key>`. DrugBank "
+                         "identifiers are not accepted here: no DrugBank release is vendored to check them.",
+                         "curie", required=False, prefixes=CHECKED_PREFIXES)
+    categories: tuple[str, ...] = col("The nmdkg classes of the agent, `|`-separated.", "choices",
+                                      choices=AGENT_CLASSES)
+    label: str = col("The international non-proprietary name (or the procedure's name), in lower case.")
+    parent: str | None = col("Key of a broader treatment in `interventions.tsv` or this table (`rdfs:subClassOf`): "
+                             "deflazacort under corticosteroids.", "ref", required=False,
+                             refs=("interventions", "therapy_agents"))
+    mechanism: str = col("Key of its mechanism class (`mechanisms.tsv`).", "ref", refs=("mechanisms",))
+    definition: str = col("A one-sentence definition in our own words.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Therapy(Record):
+    """One therapy for one indication: an approval by a regulatory agency, or a guideline recommendation."""
+
+    table: ClassVar[str] = "therapies"
+    agent: str = col("Key of the agent (`therapy_agents.tsv`, or a drug or drug class of `interventions.tsv`).",
+                     "ref", refs=("therapy_agents", "interventions"))
+    indication: str = col("The disease it is indicated for, as precisely as the label allows: the key of a "
+                          "disorder of `disorders.tsv`, or the OMIM or ORPHA identifier of a disease of the HPO "
+                          "annotations (a genetic subtype such as SOD1-ALS, `OMIM:105400`). The build refuses a "
+                          "disease that is not in the graph at its scope.")
+    population: str | None = col("Who within the indication, where the label narrows it (\"amenable to exon 51 "
+                                 "skipping\", \"anti-AChR antibody positive\").", required=False)
+    agency: str = col("The regulatory agency (`FDA`, `EMA`) or the body that issued the guideline.")
+    year: str = col("Year of the first approval for this indication, or of the guideline (not in the future).")
+    status: str = col("`approved`, `withdrawn` (approval withdrawn) or `guideline` (a recommendation).", "choice",
+                      choices=THERAPY_STATUSES)
+    sources: tuple[str, ...] = col("Keys of the references (`sources.tsv`, kind `reference`, with a PMID): the "
+                                   "pivotal trial or the guideline. At least one.", "refs", refs=("sources",))
+    statement: str = col(_STATEMENT)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.agent} {self.indication} {self.agency}"
+
+
 ENTITY_TABLES: tuple[type[Record], ...] = (
     Source, Disorder, Gene, Pathogen, Agent, Cause, SymptomGroup, Phenotype, Intervention, EmotionalImpact,
+    Mechanism, TherapyAgent,
 )
 ALL_TABLES: tuple[type[Record], ...] = (*ENTITY_TABLES, *FACT_TABLES, Correction, DisorderCounterpart,
-                                        NeuromuscularOverride)
+                                        NeuromuscularOverride, Therapy)
 
 
 def columns(record_type: type[Record]) -> list[dataclasses.Field]:
@@ -813,4 +886,41 @@ def check_mondo(curated: Curated, problems: list[Problem]) -> None:
                                     f"{r.reference!r} is neither a sources.tsv reference nor a MONDO class"))
 
 
-VOCABULARY_CHECKS: list[VocabularyCheck] = [check_hpo_terms, check_hpo_genes, check_mondo]
+
+
+def check_treatments(curated: Curated, problems: list[Problem]) -> None:
+    """The rules of the treatment tables, and every MAXO and CHEBI identifier against the vendored MAxO slice."""
+    import datetime
+
+    from nmdkg.sources.maxo import vocabulary
+
+    terms = vocabulary()
+    for table in ("interventions", "mechanisms", "therapy_agents"):
+        for r in curated[table]:
+            if r.id and r.id.split(":", 1)[0] in CHECKED_PREFIXES:
+                reason = terms.check(r.id)
+                if reason:
+                    problems.append(Problem(curated.path(table), r.line, "id", reason))
+    disorders = curated.index("disorders")
+    sources = curated.index("sources")
+    interventions = curated.index("interventions")
+    this_year = datetime.date.today().year
+    for r in curated["therapies"]:
+        path, line = curated.path("therapies"), r.line
+        if r.indication not in disorders:
+            reason = check_curie(r.indication, ("OMIM", "ORPHA"))
+            if reason:
+                problems.append(Problem(path, line, "indication", f"unknown disease {r.indication!r}: neither a "
+                                        "key of disorders.tsv nor an OMIM/ORPHA identifier"))
+        if r.agent in interventions and not {"Medication", "DrugClass"} & set(interventions[r.agent].categories):
+            problems.append(Problem(path, line, "agent", f"{r.agent!r} is not a drug or drug class"))
+        if not (r.year.isdigit() and len(r.year) == 4):
+            problems.append(Problem(path, line, "year", f"{r.year!r} is not a four-digit year"))
+        elif not 1900 <= int(r.year) <= this_year:
+            problems.append(Problem(path, line, "year", f"{r.year} is in the future or before 1900"))
+        for key in r.sources:
+            if sources[key].kind != "reference" or not sources[key].pmid:
+                problems.append(Problem(path, line, "sources", f"{key!r} is not a reference with a PMID"))
+
+
+VOCABULARY_CHECKS: list[VocabularyCheck] = [check_hpo_terms, check_hpo_genes, check_mondo, check_treatments]

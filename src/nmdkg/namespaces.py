@@ -86,6 +86,14 @@ class NMDKG(DefinedNamespace):
     FrequencyTerm: URIRef
     MedicalHistoryFeature: URIRef
     DisorderAttributeAssociation: URIRef
+    # classes of the treatments layer (decision 0009)
+    Biologic: URIRef
+    GeneTherapy: URIRef
+    MedicalProcedure: URIRef
+    MedicalAction: URIRef
+    MechanismOfAction: URIRef
+    TherapyIndicationAssociation: URIRef
+    MedicalActionAssociation: URIRef
     # individuals
     Rejected: URIRef
     Refined: URIRef
@@ -119,6 +127,15 @@ class NMDKG(DefinedNamespace):
     evidenceCode: URIRef
     sexQualifier: URIRef
     sha256: URIRef
+    # properties of the treatments layer (decision 0009)
+    contraindicatedFor: URIRef
+    hasMechanism: URIRef
+    diseaseContext: URIRef
+    hasParticipant: URIRef
+    approvalStatus: URIRef
+    regulatoryAgency: URIRef
+    approvalYear: URIRef
+    indicationQualifier: URIRef
 
 
 #: Prefixes of our own namespaces and of the W3C vocabularies the graph uses.
