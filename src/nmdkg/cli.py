@@ -97,7 +97,8 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
 
 @cli.command()
 @click.option("--format", "fmt", default="turtle", show_default=True,
-              help="turtle, json-ld, nt (N-Triples) or xml (RDF/XML).")
+              help="turtle, json-ld, nt (N-Triples), xml (RDF/XML), kgx (Biolink nodes.tsv, edges.tsv and "
+                   "graph-info.json in output/kgx/) or sssom (the identifier mappings, output/nmdkg.sssom.tsv).")
 @_out_option("A folder (the file is named nmdkg.<ext>) or a file path; default: output/")
 @_curated_option()
 @_scope_option()
@@ -109,11 +110,26 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
     from nmdkg.io import write_bytes_atomic
     from nmdkg.paths import DEFAULT_OUT
 
+    out = out or DEFAULT_OUT
+    if fmt.lower() in ("kgx", "sssom"):
+        from nmdkg import __version__
+
+        graph = build_canonical(load_curated(curated), scope=scope)
+        if fmt.lower() == "kgx":
+            from nmdkg import kgx
+
+            written = kgx.write(graph, out / "kgx", __version__)
+        else:
+            from nmdkg import sssom_export
+
+            target = out if out.suffix else out / "nmdkg.sssom.tsv"
+            written = [sssom_export.write(graph, target, __version__)]
+        click.echo(f"{len(graph)} triples written as {fmt.lower()} to {', '.join(map(str, written))}")
+        return
     try:
         chosen = resolve_format(fmt)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--format") from exc
-    out = out or DEFAULT_OUT
+        raise click.BadParameter(f"{exc}, kgx, sssom", param_hint="--format") from exc
     target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
     graph = build_canonical(load_curated(curated), scope=scope)
     write_bytes_atomic(target, serialize(graph, chosen))
