@@ -85,6 +85,7 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
         nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
         staged.write(out / "describe" / "node-kinds.tsv", describe.as_tsv(nodes, ("kind", "nodes")))
         staged.write(out / "describe" / "edge-kinds.tsv", describe.as_tsv(edges, ("kind", "edges")))
+        _write_release_description(graph, out, staged)
         staged.commit()
     click.echo(f"{len(graph)} triples written to {out}/ ({', '.join(path.name for path in written)})")
     click.echo("\nNodes per kind:")
@@ -93,6 +94,16 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
     click.echo("Edges per kind:")
     for kind, count in edges:
         click.echo(f"  {kind:<45} {count:>7}")
+
+
+def _write_release_description(graph, out: Path, staged) -> None:
+    """The identifier mappings (SSSOM) and the dataset description (VoID/HCLS) of every file staged so far."""
+    from nmdkg import __version__, sssom_export, void
+
+    sssom_export.write(graph, out / "nmdkg.sssom.tsv", __version__, staged)
+    written = {target.relative_to(out).as_posix(): tmp for target, tmp in staged.pending().items()
+               if target.is_relative_to(out)}
+    staged.write(out / "void.ttl", void.turtle(void.describe(graph, __version__, written)))
 
 
 @cli.command()
