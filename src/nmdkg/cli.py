@@ -423,7 +423,10 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, fmt: str
               help="The build to serve: a folder (its nmdkg.nt) or an RDF file (default: output/).")
 @click.option("--timeout", "query_timeout", type=click.IntRange(min=1), default=30, show_default=True,
               help="Seconds after which the server cancels a query.")
-def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query_timeout: int) -> None:
+@click.option("--cors", is_flag=True, default=False,
+              help="Allow cross-origin requests, so that web pages of other sites can query the endpoint "
+                   "(off by default).")
+def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query_timeout: int, cors: bool) -> None:
     """Serve the built graph on the Oxigraph server (read-only), with its web query page.
 
     Prints the URL of the SPARQL endpoint and of the query page, and runs until Ctrl-C or SIGTERM, which
@@ -433,7 +436,7 @@ def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query
     from nmdkg.serve import serve as run_server
 
     run_server(data or DEFAULT_OUT, store_dir, host, port, query_timeout,
-               say=lambda line: click.echo(line), progress=_progress)
+               say=lambda line: click.echo(line), progress=_progress, cors=cors)
 
 
 @cli.command()
