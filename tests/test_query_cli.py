@@ -141,7 +141,27 @@ def test_a_query_file(run, graph_file, tmp_path):
 def test_show_prints_the_query(run):
     result = run("query", "05", "--show")
     assert result.exit_code == 0
-    assert result.stdout == LIBRARY["05-symptoms-of-a-disorder"].text
+    text = LIBRARY["05-symptoms-of-a-disorder"].text
+    assert result.stdout.startswith(text.split("WHERE {")[0])  # the header and the query as written ...
+    assert "WHERE { VALUES (?disorder) { (<http://purl.obolibrary.org/obo/MONDO_0009688>) }" in result.stdout
+
+
+@pytest.mark.parametrize("args", [("05", "--param", "disorder=MONDO:0019056"), ("06",), ("13", "-p", "subject=OMIM:254200",
+                                  "-p", "object=HP:0000508"), ("28",)])
+def test_show_prints_exactly_what_the_endpoint_is_sent(run, monkeypatch, args):
+    """``--show`` is the text ``--endpoint`` sends, parameters bound (issue 19)."""
+    from nmdkg import remote
+
+    sent = []
+
+    def capture(self, text, accept):
+        sent.append(text)
+        raise remote.RemoteError("captured")
+
+    monkeypatch.setattr(remote.Endpoint, "send", capture)
+    shown = run("query", *args, "--show")
+    run("query", *args, "--endpoint", "http://127.0.0.1:9/sparql")
+    assert shown.exit_code == 0 and sent == [shown.stdout]
 
 
 def test_out_writes_a_file(run, graph_file, tmp_path):

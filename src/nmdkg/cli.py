@@ -223,7 +223,13 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
         assert name is not None
         named = find(name, load_library())
     if show:
-        click.echo(named.text, nl=not named.text.endswith("\n"))
+        # the exact text --endpoint sends: the parameters (given or default) bound as a VALUES block,
+        # and the default prefixes the query uses declared in front
+        from nmdkg.bind import with_values
+        from nmdkg.remote import with_prefixes
+
+        text = with_prefixes(with_values(named.text, named.bindings(parse_params(params))))
+        click.echo(text, nl=not text.endswith("\n"))
         return
     graph_result = named.form in ("CONSTRUCT", "DESCRIBE")
     if fmt is not None:
