@@ -238,3 +238,19 @@ def test_hostile_string_parameter_is_only_data(run, graph_file):
         assert result.exit_code == 0, result.stderr
         assert json.loads(result.stdout)["results"]["bindings"] == []
     assert graph_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt,parser", [("json-ld", "json-ld"), ("nt", "nt")])
+def test_construct_results_as_json_ld_or_n_triples(run, graph_file, fmt, parser):
+    """Issue 19: a CONSTRUCT answer in JSON-LD or N-Triples is the graph its Turtle answer holds."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    turtle = query(run, graph_file, "28", "--param", "disorder=MONDO:0009688")
+    other = query(run, graph_file, "28", "--param", "disorder=MONDO:0009688", "--format", fmt)
+    assert turtle.exit_code == 0 and other.exit_code == 0, other.stderr
+    expected = Graph().parse(data=turtle.stdout, format="turtle")
+    assert len(expected) > 5
+    assert isomorphic(Graph().parse(data=other.stdout, format=parser), expected)
+    refused = query(run, graph_file, "28", "--format", "csv")
+    assert refused.exit_code == 2 and "json-ld or nt" in refused.stderr

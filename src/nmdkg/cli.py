@@ -171,7 +171,7 @@ def lint(check: bool, curated: Path | None) -> None:
                    "or <IRI> becomes an IRI, a number a typed literal; a value of the wrong type is refused.")
 @click.option("--format", "fmt", default=None,
               help="table (default, for people), csv, tsv or json: the SPARQL 1.1 results formats. "
-                   "CONSTRUCT and DESCRIBE results are always Turtle.")
+                   "CONSTRUCT and DESCRIBE results: turtle (default), json-ld or nt.")
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
               help="An RDF file to query instead of the graph built from the curated tables (repeat for "
                    "several). A folder stands for its nmdkg.nt: `--data output/` skips the build.")
@@ -234,9 +234,9 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     graph_result = named.form in ("CONSTRUCT", "DESCRIBE")
     if fmt is not None:
         fmt = fmt.lower()
-        allowed = ("turtle", "ttl") if graph_result else FORMATS
+        allowed = ("turtle", "ttl", "json-ld", "jsonld", "nt", "ntriples") if graph_result else FORMATS
         if fmt not in allowed:
-            what = "CONSTRUCT and DESCRIBE results are written as Turtle" if graph_result \
+            what = "CONSTRUCT and DESCRIBE results are written as turtle, json-ld or nt" if graph_result \
                 else f"choose one of: {', '.join(FORMATS)}"
             raise InputError(f"unknown or unsuitable format {fmt!r} for a {named.form} query; {what}")
     bindings = named.bindings(parse_params(params))
@@ -248,7 +248,13 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
         raise InputError("--graph names a graph of an --endpoint; give --endpoint URL too")
     else:
         store = _query_store(data, engine)
-    payload = render(store.query(named.text, bindings), fmt if fmt and not graph_result else "table")
+    result = store.query(named.text, bindings)
+    if graph_result and fmt not in (None, "turtle", "ttl"):
+        from nmdkg.export import serialize
+
+        payload = serialize(result.graph, fmt)  # JSON-LD or N-Triples, as the exports write them
+    else:
+        payload = render(result, fmt if fmt and not graph_result else "table")
     if out is not None:
         from nmdkg.io import write_bytes_atomic
 
