@@ -196,7 +196,7 @@ ERRORS = {
     "no query": ((), 2, "give a query NAME or FILE, or --sparql TEXT"),
     "name and sparql": (("05", "--sparql", "ASK {}"), 2, "not both"),
     "bad format": (("05", "--format", "xml"), 2, "unknown or unsuitable format 'xml'"),
-    "csv for a construct": (("28", "--format", "csv"), 2, "written as Turtle"),
+    "csv for a construct": (("28", "--format", "csv"), 2, "written as turtle, json-ld or nt"),
     "wrong type": (("07", "--param", "min=two"), 2, "parameter 'min' (integer): 'two' is not an integer"),
     "not an iri": (("05", "--param", "disorder=myasthenia gravis"), 2, "is not an IRI"),
     "injection": (("05", "--param", "disorder=MONDO:0009688> } ; DROP ALL ; { <x"), 2, "is not an IRI"),
