@@ -218,12 +218,21 @@ def term_from_json(value: Mapping[str, Any]) -> Identifier:
     raise RemoteError(f"unsupported term in a result: {value!r} (RDF-star triples are not supported)")
 
 
+#: What a server writes into a results stream it cuts at its time limit (Oxigraph: "The SPARQL operation has
+#: been cancelled"; Virtuoso: "timeout"/"timed out").
+_CANCELLED = re.compile(r"\bcancell?ed\b|\btime[ds]? ?out\b|\btimed out\b", re.IGNORECASE)
+
+
 def result_from_json(payload: bytes, form: str) -> Result:
     """A SPARQL 1.1 JSON results document as an ``rdflib.query.Result`` like the embedded store's."""
     try:
         document = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         tail = _text_of(payload[-300:].decode("utf-8", "replace"), 120)
+        if _CANCELLED.search(tail):  # the server stopped the query at its limit and said so in the stream
+            raise RemoteError(f"timeout: the server cancelled the query at its time limit (it said: {tail!r}); "
+                              "ask a narrower question, or raise the server's limit "
+                              "(`nmdkg serve --timeout S`)") from None
         raise RemoteError(f"the answer is not SPARQL JSON results ({exc}); it ends with: {tail!r} "
                           "(a server that stops a query at its time limit cuts its answer short)") from None
     if not isinstance(document, dict):

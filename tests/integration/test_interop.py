@@ -77,3 +77,14 @@ def test_virtuoso_gives_the_embedded_rows_for_a_top_level_values_block(virtuoso,
         if got != expected:
             wrong.append((name, params))
     assert not wrong
+
+
+def test_a_query_cancelled_by_the_server_is_reported_as_a_timeout(run, default_build, tmp_path):
+    running = start_serve(default_build, tmp_path / "store", "--timeout", "1")
+    try:
+        result = run("query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
+                     "FILTER (STR(?c) = STR(?f)) }", "--endpoint", running.endpoint)
+    finally:
+        stop_group(running.process)
+    assert result.exit_code != 0
+    assert "timeout" in result.stderr and "Traceback" not in result.stderr
