@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/nmdkg build --out output
+	$(BIN)/nmdkg export --format kgx --out output
 	$(BIN)/nmdkg analyze --data output --out output/analysis
 
 test: $(STAMP)

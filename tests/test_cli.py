@@ -20,7 +20,8 @@ def test_build_writes_exports_and_counts(run, tmp_path):
     result = run("build", "--scope", "article", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.stderr
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"nmdkg.ttl", "nmdkg.jsonld", "nmdkg.nt", "describe",
-                                                             "manifest.json", "store", "cache"}
+                                                             "manifest.json", "store", "cache",
+                                                             "nmdkg.sssom.tsv", "void.ttl"}
     assert "nmdkg:hasPhenotype" in result.stdout and "Nodes per kind" in result.stdout
     assert "[1/4]" in result.stderr  # progress goes to stderr
 

@@ -141,7 +141,27 @@ def test_a_query_file(run, graph_file, tmp_path):
 def test_show_prints_the_query(run):
     result = run("query", "05", "--show")
     assert result.exit_code == 0
-    assert result.stdout == LIBRARY["05-symptoms-of-a-disorder"].text
+    text = LIBRARY["05-symptoms-of-a-disorder"].text
+    assert result.stdout.startswith(text.split("WHERE {")[0])  # the header and the query as written ...
+    assert "WHERE { VALUES (?disorder) { (<http://purl.obolibrary.org/obo/MONDO_0009688>) }" in result.stdout
+
+
+@pytest.mark.parametrize("args", [("05", "--param", "disorder=MONDO:0019056"), ("06",),
+                                  ("13", "-p", "subject=OMIM:254200", "-p", "object=HP:0000508"), ("28",)])
+def test_show_prints_exactly_what_the_endpoint_is_sent(run, monkeypatch, args):
+    """``--show`` is the text ``--endpoint`` sends, parameters bound (issue 19)."""
+    from nmdkg import remote
+
+    sent = []
+
+    def capture(self, text, accept):
+        sent.append(text)
+        raise remote.RemoteError("captured")
+
+    monkeypatch.setattr(remote.Endpoint, "send", capture)
+    shown = run("query", *args, "--show")
+    run("query", *args, "--endpoint", "http://127.0.0.1:9/sparql")
+    assert shown.exit_code == 0 and sent == [shown.stdout]
 
 
 def test_out_writes_a_file(run, graph_file, tmp_path):
@@ -176,7 +196,7 @@ ERRORS = {
     "no query": ((), 2, "give a query NAME or FILE, or --sparql TEXT"),
     "name and sparql": (("05", "--sparql", "ASK {}"), 2, "not both"),
     "bad format": (("05", "--format", "xml"), 2, "unknown or unsuitable format 'xml'"),
-    "csv for a construct": (("28", "--format", "csv"), 2, "written as Turtle"),
+    "csv for a construct": (("28", "--format", "csv"), 2, "written as turtle, json-ld or nt"),
     "wrong type": (("07", "--param", "min=two"), 2, "parameter 'min' (integer): 'two' is not an integer"),
     "not an iri": (("05", "--param", "disorder=myasthenia gravis"), 2, "is not an IRI"),
     "injection": (("05", "--param", "disorder=MONDO:0009688> } ; DROP ALL ; { <x"), 2, "is not an IRI"),
@@ -218,3 +238,19 @@ def test_hostile_string_parameter_is_only_data(run, graph_file):
         assert result.exit_code == 0, result.stderr
         assert json.loads(result.stdout)["results"]["bindings"] == []
     assert graph_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt,parser", [("json-ld", "json-ld"), ("nt", "nt")])
+def test_construct_results_as_json_ld_or_n_triples(run, graph_file, fmt, parser):
+    """Issue 19: a CONSTRUCT answer in JSON-LD or N-Triples is the graph its Turtle answer holds."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    turtle = query(run, graph_file, "28", "--param", "disorder=MONDO:0009688")
+    other = query(run, graph_file, "28", "--param", "disorder=MONDO:0009688", "--format", fmt)
+    assert turtle.exit_code == 0 and other.exit_code == 0, other.stderr
+    expected = Graph().parse(data=turtle.stdout, format="turtle")
+    assert len(expected) > 5
+    assert isomorphic(Graph().parse(data=other.stdout, format=parser), expected)
+    refused = query(run, graph_file, "28", "--format", "csv")
+    assert refused.exit_code == 2 and "json-ld or nt" in refused.stderr

@@ -80,6 +80,7 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
         nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
         staged.write(out / "describe" / "node-kinds.tsv", describe.as_tsv(nodes, ("kind", "nodes")))
         staged.write(out / "describe" / "edge-kinds.tsv", describe.as_tsv(edges, ("kind", "edges")))
+        _write_release_description(graph, out, staged)
         (out / "manifest.json").unlink(missing_ok=True)  # the old build's manifest must not outlive it
         committed = staged.commit()
     _write_build_cache(out, scope, curated, committed)
@@ -139,9 +140,20 @@ def _read_and_build(curated: Path | None, scope: str, steps: int):
     return graph, lines(graph)
 
 
+def _write_release_description(graph, out: Path, staged) -> None:
+    """The identifier mappings (SSSOM) and the dataset description (VoID/HCLS) of every file staged so far."""
+    from nmdkg import __version__, sssom_export, void
+
+    sssom_export.write(graph, out / "nmdkg.sssom.tsv", __version__, staged)
+    written = {target.relative_to(out).as_posix(): tmp for target, tmp in staged.pending().items()
+               if target.is_relative_to(out)}
+    staged.write(out / "void.ttl", void.turtle(void.describe(graph, __version__, written)))
+
+
 @cli.command()
 @click.option("--format", "fmt", default="turtle", show_default=True,
-              help="turtle, json-ld, nt (N-Triples) or xml (RDF/XML).")
+              help="turtle, json-ld, nt (N-Triples), xml (RDF/XML), kgx (Biolink nodes.tsv, edges.tsv and "
+                   "graph-info.json in output/kgx/) or sssom (the identifier mappings, output/nmdkg.sssom.tsv).")
 @_out_option("A folder (the file is named nmdkg.<ext>) or a file path; default: output/")
 @_curated_option()
 @_scope_option()
@@ -154,11 +166,30 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
     from nmdkg.io import write_bytes_atomic
     from nmdkg.paths import DEFAULT_OUT
 
+    out = out or DEFAULT_OUT
+    if fmt.lower() in ("kgx", "sssom"):
+        from nmdkg import __version__
+
+        steps = 4
+        graph, document = _read_and_build(curated, scope, steps)
+        _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
+        _validate_before_writing(graph, document)
+        _progress(f"[4/{steps}] writing {fmt.lower()} to {out}")
+        if fmt.lower() == "kgx":
+            from nmdkg import kgx
+
+            written = kgx.write(graph, out / "kgx", __version__)
+        else:
+            from nmdkg import sssom_export
+
+            target = out if out.suffix else out / "nmdkg.sssom.tsv"
+            written = [sssom_export.write(graph, target, __version__)]
+        click.echo(f"{len(graph)} triples written as {fmt.lower()} to {', '.join(map(str, written))}")
+        return
     try:
         chosen = resolve_format(fmt)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--format") from exc
-    out = out or DEFAULT_OUT
+        raise click.BadParameter(f"{exc}, kgx, sssom", param_hint="--format") from exc
     target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
     _check_writable(target.parent, "--out")
     build = _current_build(curated, scope)
@@ -237,7 +268,7 @@ def lint(check: bool, curated: Path | None) -> None:
                    "or <IRI> becomes an IRI, a number a typed literal; a value of the wrong type is refused.")
 @click.option("--format", "fmt", default=None,
               help="table (default, for people), csv, tsv or json: the SPARQL 1.1 results formats. "
-                   "CONSTRUCT and DESCRIBE results are always Turtle.")
+                   "CONSTRUCT and DESCRIBE results: turtle (default), json-ld or nt.")
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
               help="An RDF file to query instead of the graph built from the curated tables (repeat for "
                    "several). A folder stands for its nmdkg.nt: `--data output/` skips the build.")
@@ -292,14 +323,20 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
         assert name is not None
         named = find(name, load_library())
     if show:
-        click.echo(named.text, nl=not named.text.endswith("\n"))
+        # the exact text --endpoint sends: the parameters (given or default) bound as a VALUES block,
+        # and the default prefixes the query uses declared in front
+        from nmdkg.bind import with_values
+        from nmdkg.remote import with_prefixes
+
+        text = with_prefixes(with_values(named.text, named.bindings(parse_params(params))))
+        click.echo(text, nl=not text.endswith("\n"))
         return
     graph_result = named.form in ("CONSTRUCT", "DESCRIBE")
     if fmt is not None:
         fmt = fmt.lower()
-        allowed = ("turtle", "ttl") if graph_result else FORMATS
+        allowed = ("turtle", "ttl", "json-ld", "jsonld", "nt", "ntriples") if graph_result else FORMATS
         if fmt not in allowed:
-            what = "CONSTRUCT and DESCRIBE results are written as Turtle" if graph_result \
+            what = "CONSTRUCT and DESCRIBE results are written as turtle, json-ld or nt" if graph_result \
                 else f"choose one of: {', '.join(FORMATS)}"
             raise InputError(f"unknown or unsuitable format {fmt!r} for a {named.form} query; {what}")
     bindings = named.bindings(parse_params(params))
@@ -311,7 +348,14 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
         raise InputError("--graph names a graph of an --endpoint; give --endpoint URL too")
     else:
         store = _query_store(data, engine)
-    payload = render(store.query(named.text, bindings), fmt if fmt and not graph_result else "table")
+    result = store.query(named.text, bindings)
+    if graph_result and fmt not in (None, "turtle", "ttl"):
+        from nmdkg.export import serialize
+
+        assert result.graph is not None  # a CONSTRUCT or DESCRIBE result holds a graph
+        payload = serialize(result.graph, fmt)  # JSON-LD or N-Triples, as the exports write them
+    else:
+        payload = render(result, fmt if fmt and not graph_result else "table")
     if out is not None:
         from nmdkg.io import write_bytes_atomic
 
@@ -580,7 +624,10 @@ def _new_ranker(source, build):
               help="The build to serve: a folder (its nmdkg.nt) or an RDF file (default: output/).")
 @click.option("--timeout", "query_timeout", type=click.IntRange(min=1), default=30, show_default=True,
               help="Seconds after which the server cancels a query.")
-def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query_timeout: int) -> None:
+@click.option("--cors", is_flag=True, default=False,
+              help="Allow cross-origin requests, so that web pages of other sites can query the endpoint "
+                   "(off by default).")
+def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query_timeout: int, cors: bool) -> None:
     """Serve the built graph on the Oxigraph server (read-only), with its web query page.
 
     Prints the URL of the SPARQL endpoint and of the query page, and runs until Ctrl-C or SIGTERM, which
@@ -592,7 +639,7 @@ def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query
     if data is None:
         _say_build_in_use()
     run_server(data or DEFAULT_OUT, store_dir, host, port, query_timeout,
-               say=lambda line: click.echo(line), progress=_progress)
+               say=lambda line: click.echo(line), progress=_progress, cors=cors)
 
 
 @cli.command()

@@ -76,6 +76,10 @@ class StagedFiles:
             handle.write(data)
         return tmp
 
+    def pending(self) -> dict[Path, Path]:
+        """Each staged target and the temporary file that holds it until :meth:`commit`."""
+        return {target: Path(tmp) for tmp, target in self._staged}
+
     def commit(self) -> list[Path]:
         """Flush every staged file to disk, then rename each over its target."""
         for tmp, _ in self._staged:

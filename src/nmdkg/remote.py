@@ -201,6 +201,11 @@ def with_prefixes(text: str) -> str:
 
 # -- results -----------------------------------------------------------------------------------------
 
+#: What a server writes into a results stream it cuts at its time limit (Oxigraph: "The SPARQL operation has
+#: been cancelled"; Virtuoso: "timeout"/"timed out").
+_CANCELLED = re.compile(r"\bcancell?ed\b|\btime[ds]? ?out\b|\btimed out\b", re.IGNORECASE)
+
+
 def result_from_json(payload: bytes, form: str) -> Result:
     """A SPARQL 1.1 JSON results document (read by rdflib's parser) as an ``rdflib.query.Result`` like the
     embedded store's: a literal typed ``xsd:string`` is a plain literal, as there."""
@@ -212,6 +217,10 @@ def result_from_json(payload: bytes, form: str) -> Result:
         parsed = Result.parse(io.BytesIO(payload), format="json")
     except (ValueError, ResultException) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         tail = _text_of(payload[-300:].decode("utf-8", "replace"), 120)
+        if _CANCELLED.search(tail):  # the server stopped the query at its limit and said so in the stream
+            raise RemoteError(f"timeout: the server cancelled the query at its time limit (it said: {tail!r}); "
+                              "ask a narrower question, or raise the server's limit "
+                              "(`nmdkg serve --timeout S`)") from None
         raise RemoteError(f"the answer is not SPARQL JSON results ({_text_of(str(exc), 120)}); it ends with: "
                           f"{tail!r} (a server that stops a query at its time limit cuts its answer short)") from None
     except (KeyError, TypeError, AttributeError, NotImplementedError) as exc:

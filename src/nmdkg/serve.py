@@ -51,6 +51,10 @@ START_TIMEOUT = 60.0
 STOP_GRACE = 10.0
 STAMP = "source.json"
 DATABASE = "oxigraph"
+#: The named graph that holds the build's dataset description (``void.ttl`` beside the build file, see
+#: ``nmdkg.void``): Oxigraph writes its own SPARQL service description, so the VoID is served as this graph
+#: (``/store?graph=...``, or ``GRAPH <...>`` in a query); the default graph stays the knowledge graph alone.
+DESCRIPTION_GRAPH = "https://w3id.org/nmdkg/void"
 
 Progress = Callable[[str], None]
 
@@ -103,16 +107,18 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
 
     source = build_file(data, datasets=True)
     digest = sha256_of(source)
+    description = source.parent / "void.ttl"
+    described = sha256_of(description) if description.is_file() else None
     stamp = _stamp(folder)
     database = folder / DATABASE
     if (stamp.get("sha256") == digest and stamp.get("pyoxigraph") == pyoxigraph.__version__
-            and (database / "CURRENT").is_file()):
+            and stamp.get("description_sha256") == described and (database / "CURRENT").is_file()):
         progress(f"reusing the store in {folder}/ (it holds this build: sha256 {digest[:12]}…)")
         return PreparedStore(folder, source, digest, int(stamp.get("triples", 0)), reused=True)
     made = [p for p in (folder, *folder.parents) if not p.exists()]
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        return _load(source, folder, digest, progress)
+        return _load(source, folder, digest, progress, description, described)
     except BaseException:
         for empty in made:  # the folders made for a load that failed, if nothing else is in them
             with contextlib.suppress(OSError):
@@ -120,7 +126,8 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
         raise
 
 
-def _load(source: Path, folder: Path, digest: str, progress: Progress) -> PreparedStore:
+def _load(source: Path, folder: Path, digest: str, progress: Progress, description: Path,
+          described: str | None) -> PreparedStore:
     import pyoxigraph
 
     database = folder / DATABASE
@@ -134,8 +141,14 @@ def _load(source: Path, folder: Path, digest: str, progress: Progress) -> Prepar
             store.bulk_load(path=str(source), format=format_of(source, datasets=True).oxigraph())
         except (SyntaxError, ValueError) as exc:
             raise InputError(f"{source}: cannot load: {' '.join(str(exc).split())}") from None
+        if described is not None:
+            try:
+                store.bulk_load(path=str(description), format=pyoxigraph.RdfFormat.TURTLE,
+                                to_graph=pyoxigraph.NamedNode(DESCRIPTION_GRAPH))
+            except (SyntaxError, ValueError) as exc:
+                raise InputError(f"{description}: cannot load: {' '.join(str(exc).split())}") from None
         store.optimize()
-        triples = len(store)
+        triples = sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
         if triples == 0:
             raise InputError(f"{source}: holds no triples (an empty RDF file); nothing to serve")
         store.flush()
@@ -148,7 +161,7 @@ def _load(source: Path, folder: Path, digest: str, progress: Progress) -> Prepar
         if loading.exists():
             shutil.rmtree(loading, ignore_errors=True)
     stamp = {"source": source.name, "sha256": digest, "bytes": size, "triples": triples,
-             "pyoxigraph": pyoxigraph.__version__}
+             "pyoxigraph": pyoxigraph.__version__, "description_sha256": described}
     (folder / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
     progress(f"loaded {triples} triples in {time.monotonic() - started:.1f} s")
     return PreparedStore(folder, source, digest, triples, reused=False)
@@ -210,18 +223,22 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def server_command(database: Path, host: str, port: int, query_timeout: int | None) -> list[str]:
+def server_command(database: Path, host: str, port: int, query_timeout: int | None,
+                   cors: bool = False) -> list[str]:
+    """The server's command line; ``cors`` lets web pages of any origin query it (Oxigraph's ``--cors``)."""
     command = [oxigraph_binary(), "serve-read-only", "--location", str(database),
                "--bind", host_port(host, port)]
     if query_timeout:
         command += ["--timeout-s", str(query_timeout)]
+    if cors:
+        command.append("--cors")
     return command
 
 
 def start_server(database: Path, host: str, port: int, query_timeout: int | None = DEFAULT_QUERY_TIMEOUT,
-                 log: Path | None = None) -> subprocess.Popen:
+                 log: Path | None = None, cors: bool = False) -> subprocess.Popen:
     """Start ``oxigraph serve-read-only`` on ``database`` in its own process group; return at once."""
-    command = server_command(database, host, port, query_timeout)
+    command = server_command(database, host, port, query_timeout, cors)
     stderr: IO[bytes] | int = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - for the child
     try:
         return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr,
@@ -336,7 +353,7 @@ def check_port_free(host: str, port: int) -> None:
 
 def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           query_timeout: int | None = DEFAULT_QUERY_TIMEOUT, say: Progress = print,
-          progress: Progress = lambda message: None) -> int:
+          progress: Progress = lambda message: None, cors: bool = False) -> int:
     """Load the build ``data`` (reusing the store while it is unchanged) and serve it until a signal.
 
     ``say`` gets the lines users need (the URLs), ``progress`` the rest. Returns 0 after a stop by
@@ -355,7 +372,7 @@ def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port:
     process: subprocess.Popen | None = None
     with _stop_on_signals():
         try:
-            process = start_server(prepared.database, host, port, query_timeout, log)
+            process = start_server(prepared.database, host, port, query_timeout, log, cors)
             wait_until_ready(process, where.endpoint, log=log)
             if host not in ("127.0.0.1", "::1", "localhost"):
                 progress(f"warning: listening on {host}, not only on this machine: anyone who can reach it "
@@ -363,6 +380,8 @@ def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port:
             say(f"Serving {prepared.triples} triples of {prepared.source} with Oxigraph (read-only)")
             say(f"SPARQL endpoint: {where.endpoint}")
             say(f"Query page:      {where.page}")
+            if cors:
+                say("Cross-origin requests are allowed (--cors): web pages of any site can query it.")
             say("Press Ctrl-C to stop.")
             code = process.wait()
             said = _tail(log)

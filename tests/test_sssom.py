@@ -1,0 +1,66 @@
+"""SSSOM export: read back by sssom-pydantic (an SSSOM reader we did not write), one row per mapping triple of
+the graph, every identifier expanding to the graph's own IRI."""
+
+from __future__ import annotations
+
+import pytest
+import sssom_pydantic
+
+from nmdkg import sssom_export
+from nmdkg.build import build_canonical
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@pytest.fixture(scope="module")
+def triples(curated):
+    return build_canonical(curated, scope="nmd")
+
+
+@pytest.fixture(scope="module")
+def exported(run_module, tmp_path_factory):
+    out = tmp_path_factory.mktemp("sssom")
+    code = run_module("export", "--format", "sssom", "--out", str(out))
+    assert code == 0
+    return out / "nmdkg.sssom.tsv"
+
+
+@pytest.fixture(scope="module")
+def run_module():
+    from nmdkg.cli import main
+
+    return lambda *args: main(list(args))
+
+
+def test_the_sssom_reader_reads_every_mapping_of_the_graph(triples, exported):
+    pack = sssom_pydantic.read(exported)
+    expected = {(s[1:-1], p[1:-1], o[1:-1]) for s, p, o in triples
+                if p.startswith(f"<{SKOS}") and p.endswith("Match>") and o.startswith("<")}
+    assert len(expected) > 50
+    converter = pack.converter
+    read = {(converter.expand(m.subject.curie), converter.expand(m.predicate.curie),
+             converter.expand(m.object.curie)) for m in pack.mappings}
+    assert read == expected
+    assert len(pack.mappings) == len(expected)
+    assert {m.justification.curie for m in pack.mappings} == {sssom_export.JUSTIFICATION}
+
+
+def test_the_mapping_set_names_itself_its_version_and_licence(exported):
+    from nmdkg import __version__
+
+    metadata = sssom_pydantic.read(exported).mapping_set
+    assert str(metadata.id).endswith(f"/{__version__}/nmdkg.sssom.tsv")
+    assert metadata.version == __version__
+    assert str(metadata.license) == sssom_export.LICENSE
+
+
+def test_the_article_sources_are_there(exported):
+    """The issue's list: MONDO, OMIM, Orphanet and UMLS identifiers, and the curated counterparts."""
+    pack = sssom_pydantic.read(exported)
+    prefixes = {m.object.prefix for m in pack.mappings} | {m.subject.prefix for m in pack.mappings}
+    assert {"MONDO", "OMIM", "ORPHA", "UMLS"} <= prefixes
+    assert any(m.predicate.curie == "skos:narrowMatch" for m in pack.mappings)
+
+
+def test_same_graph_same_bytes(triples):
+    assert sssom_export.document(triples, "x") == sssom_export.document(list(reversed(triples)), "x")
