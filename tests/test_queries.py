@@ -59,6 +59,8 @@ EXTRA_CASES = [
     ("27-is-disorder-of-class", {"disorder": "MONDO:0009688"}),
     ("28-disorder-card", {"disorder": "MONDO:0016218"}),
     ("30-find-by-name", {"text": "Lou Gehrig's"}),
+    ("40-disorder-descriptions", {"disorder": "MONDO:0009688"}),
+    ("41-association-sources", {"subject": "MONDO:0016218"}),
 ]
 CASES = [(name, {}) for name in LIBRARY] + EXTRA_CASES
 

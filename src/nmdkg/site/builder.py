@@ -389,6 +389,8 @@ def build_site(data: Path, out: Path, *, analysis_dir: Path | None = None, permu
         started = time.perf_counter()
 
     graph_file = build_file(data)
+    if out.exists() and (not out.is_dir() or (not (out / "index.html").is_file() and any(out.iterdir()))):
+        raise InputError(f"{out}: not empty and not a site of `nmdkg site`; give another --out")
     progress(f"reading {graph_file}")
     store = Store.from_files([graph_file])
     lap("load")
@@ -411,8 +413,6 @@ def build_site(data: Path, out: Path, *, analysis_dir: Path | None = None, permu
         _render(facts, analysis, stage, report, analysis_dir)
         lap("render")
         if out.exists():
-            if not (out / "index.html").is_file() and any(out.iterdir()):
-                raise InputError(f"{out}: not empty and not a site of `nmdkg site`; give another --out")
             shutil.rmtree(out)
         stage.rename(out)
     except BaseException:
