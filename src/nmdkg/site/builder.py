@@ -187,7 +187,7 @@ def gather(store, analysis, library, progress: Progress) -> dict[str, Any]:
                 p[column].add(curie(row[column]))
         if row["count"] is not None and row["total"] is not None:
             p["count"].add(f"{row['count']}/{row['total']}")
-        if row["negated"] in ("true", "1"):
+        if row["negated"] is not None:
             p["negated"].add("true")
     progress(f"{len(fact_rows)} stated facts with their sources (query 41)")
 
