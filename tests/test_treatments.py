@@ -138,21 +138,34 @@ def test_maxo_annotation_becomes_a_sourced_association(nmd_store):
         ("HP:0007269", "OMIM:253300", "PMID:31371124", "PCS")}
 
 
-def test_every_maxo_annotation_of_the_scope_is_kept(nmd_graph):
-    """Counted independently: the slice's rows whose disease (or its joined equivalent) is in the build."""
+def test_every_maxo_annotation_of_the_scope_is_kept(nmd_graph, curated):
+    """Counted independently of the build's code: the slice's rows whose disease (a curated disorder, an
+    annotated disease of the scope, or its joined equivalent) is in the build, with an effect relation, and
+    whose HPO target, if any, is a phenotypic abnormality of the shipped release."""
+    from nmdkg.hpo import load_sources, select
     from nmdkg.namespaces import NMDKG
+    from nmdkg.sources.hpo_obo import load
 
     nodes = set(nmd_graph.subjects(predicate=None, object=NMDKG.MedicalActionAssociation))
     annotations = maxo.load_annotations()
     assert annotations.rows
-    present = {str(s) for s in nmd_graph.subjects(predicate=None, object=None)}
-    from nmdkg.namespaces import expand_iri
+    selected = set(select(load_sources(), "nmd", curated))
+    curated_ids = {r.id for r in curated["disorders"]}
+    hpo = load()
+
+    def phenotypic(target: str) -> bool:
+        term = hpo.get(target)
+        return term is not None and term.id == target and "HP:0000118" in hpo.ancestors(target)
 
     expected = 0
     for a in annotations.rows:
-        contexts = [e for e in annotations.equivalents.get(a.disease, ()) if expand_iri(e) in present]
-        if contexts and a.relation in treatments.RELATIONS:
-            expected += len(contexts)
+        contexts = [a.disease] if a.disease in curated_ids or a.disease in selected else []
+        contexts += [e for e in annotations.equivalents.get(a.disease, ()) if e in selected]
+        if not contexts or a.relation not in treatments.RELATIONS:
+            continue
+        if a.target and a.target.startswith("HP:") and not phenotypic(a.target):
+            continue
+        expected += len(contexts)
     assert expected > 0
     assert len(nodes) == expected
 

@@ -272,9 +272,13 @@ class Store:
         return len(self._graph)
 
     def triples(self) -> set[tuple[Any, Any, Any]]:
-        """Every triple, as rdflib terms (for tests that the store is unchanged)."""
+        """Every triple of the default graph (the graph itself; a served store keeps the build's VoID
+        description in a named graph beside it), as rdflib terms (for tests that the store is unchanged)."""
         if self._ox is not None:
-            return {(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)) for q in self._ox}
+            import pyoxigraph
+
+            quads = self._ox.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
+            return {(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)) for q in quads}
         assert self._graph is not None
         return {(s, p, plain(o)) for s, p, o in self._graph}
 
