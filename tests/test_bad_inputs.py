@@ -377,6 +377,16 @@ CASES = [
                                            "--user", "dba", "--password-env", "s3cr3t!"), none, 2,
          r"takes the NAME of an environment variable"),
     # --- the command line itself ---
+    # --- site ---
+    Case("site-data-missing", ("site", "--data", "{tmp}/nowhere", "--out", "{tmp}/site"), none, 2,
+         r"nowhere: no such file"),
+    Case("site-not-a-build", ("site", "--data", "{tmp}/b", "--out", "{tmp}/site"), built("b"), 2,
+         r"the graph has no disorders"),
+    Case("site-unparsable", ("site", "--data", "{tmp}/c.nt", "--out", "{tmp}/site"), file("c.nt", "bad line\n"), 2,
+         r"c\.nt: cannot parse as N-Triples.*line 1"),
+    Case("site-out-not-a-site", ("site", "--data", "{tmp}/b", "--out", "{tmp}/f"), both(built("b"), file("f", "x")),
+         2, r"f: not empty and not a site"),
+    Case("site-permutations", ("site", "--permutations", "-1"), none, 2, r"Invalid value for '--permutations'"),
     Case("unknown-command", ("bulid",), none, 2, r"No such command 'bulid'"),
     Case("unknown-option", ("build", "--fast"), none, 2, r"No such option '--fast'"),
 ]
