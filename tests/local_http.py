@@ -120,7 +120,8 @@ class GraphStoreHandler(_Recording):
     def do_PUT(self) -> None:
         seen = self._seen()
         if self._allowed(seen):
-            self.reply(*self.server_state.state.get("status", (201,)))
+            replies = self.server_state.state.get("replies")  # one (status, body) per upload, in turn
+            self.reply(*(replies.pop(0) if replies else self.server_state.state.get("status", (201,))))
 
     do_POST = do_PUT
 

@@ -79,6 +79,28 @@ def test_a_server_error_is_a_short_message(build):
         push(build, server.url + "/store", GRAPH)
 
 
+DEADLOCK = (500, b"Virtuoso 40001 Error SR172: Transaction deadlocked")
+
+
+def test_a_deadlocked_load_is_sent_again(build, monkeypatch):
+    """Virtuoso rolls a deadlocked load back and says so (HTTP 500, SR172): the same upload is sent again."""
+    monkeypatch.setattr("nmdkg.push.DEADLOCK_PAUSES", (0.0, 0.0))
+    said: list[str] = []
+    with serving(GraphStoreHandler, replies=[DEADLOCK, (201,)]) as server:
+        report = push(build, server.url + "/store", GRAPH, progress=said.append)
+    assert report.status == 201 and report.triples == 2
+    uploads = [seen for seen in server.requests if seen.method == "PUT"]
+    assert [seen.body for seen in uploads] == [TRIPLES, TRIPLES]
+    assert any("deadlock" in line and "attempt 2 of 3" in line for line in said)
+
+
+def test_a_deadlock_that_persists_is_reported_after_a_bounded_number_of_tries(build, monkeypatch):
+    monkeypatch.setattr("nmdkg.push.DEADLOCK_PAUSES", (0.0, 0.0))
+    with serving(GraphStoreHandler, replies=[DEADLOCK] * 5) as server, pytest.raises(RemoteError, match="SR172"):
+        push(build, server.url + "/store", GRAPH)
+    assert len([seen for seen in server.requests if seen.method == "PUT"]) == 3
+
+
 @pytest.mark.parametrize("args, message", [
     (("--user", "dba"), "give both --user NAME and --password-env VAR"),
     (("--user", "dba", "--password-env", "hunter2!"), "takes the NAME of an environment variable"),

@@ -18,6 +18,8 @@ message: every error text goes through :func:`nmdkg.remote.redact`.
 from __future__ import annotations
 
 import base64
+import io
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -34,6 +36,10 @@ BLOCK = 1 << 20
 DEFAULT_TIMEOUT = 600.0
 #: Report progress at most this often (seconds), besides at the start and the end.
 PROGRESS_EVERY = 2.0
+#: A store that reports a deadlock (Virtuoso: "Error 40001 SR172: Transaction deadlocked", HTTP 500) rolled
+#: the load back; the same request is sent again after these pauses (seconds), then the error is reported.
+DEADLOCK_PAUSES = (2.0, 5.0, 10.0)
+_DEADLOCK = re.compile(rb"\b40001\b|\bSR172\b|deadlock", re.IGNORECASE)
 
 Progress = Callable[[str], None]
 
@@ -146,33 +152,50 @@ def push(data: Path, endpoint: str, graph: str, *, append: bool = False,
     body = FileBody(source, progress)
     headers = {"Content-Type": media_type, "Content-Length": str(body.size),
                "User-Agent": user_agent()}
-    if credentials is not None:
-        authorization = _authorization(url, method, credentials, timeout)
-        if authorization:
-            headers["Authorization"] = authorization
     action = "adding to" if append else "replacing"
     progress(f"pushing {source} ({body.size / 1e6:.1f} MB) to {redact(endpoint, secrets)}, {action} "
              f"graph <{graph}>")
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
     started = time.monotonic()
-    try:
-        with opener(url).open(request, timeout=timeout) as response:
-            response.read()
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        error = http_error(url, exc, secrets, timeout)
-        if exc.code == 401 and credentials is None:
-            error = RemoteError(f"{error} — this store needs --user NAME --password-env VAR")
-        raise error from None
-    except (BrokenPipeError, ConnectionResetError) as exc:
-        raise RemoteError(redact(f"{_plain(url)}: the server closed the connection after {body.sent} of "
-                                 f"{body.size} bytes ({exc.strerror or exc}); wrong credentials, or a "
-                                 "file larger than the server accepts?", secrets)) from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise http_error(url, exc, secrets, timeout) from None
+    for attempt, pause in enumerate((*DEADLOCK_PAUSES, None), start=1):
+        if credentials is not None:  # a fresh challenge for each attempt (a digest nonce is single-use)
+            authorization = _authorization(url, method, credentials, timeout)
+            if authorization:
+                headers["Authorization"] = authorization
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        try:
+            with opener(url).open(request, timeout=timeout) as response:
+                response.read()
+                status = response.status
+            break
+        except urllib.error.HTTPError as exc:
+            said, exc = _readable(exc)
+            if pause is not None and exc.code >= 500 and _DEADLOCK.search(said):
+                progress(f"  the store reports a deadlock (a transient condition; the load was rolled back): "
+                         f"sending again in {pause:g} s (attempt {attempt + 1} of {len(DEADLOCK_PAUSES) + 1})")
+                time.sleep(pause)
+                continue
+            error = http_error(url, exc, secrets, timeout)
+            if exc.code == 401 and credentials is None:
+                error = RemoteError(f"{error} — this store needs --user NAME --password-env VAR")
+            raise error from None
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise RemoteError(redact(f"{_plain(url)}: the server closed the connection after {body.sent} of "
+                                     f"{body.size} bytes ({exc.strerror or exc}); wrong credentials, or a "
+                                     "file larger than the server accepts?", secrets)) from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise http_error(url, exc, secrets, timeout) from None
     triples = body.lines if source.suffix.lower() == ".nt" else None
     return PushReport(redact(endpoint, secrets), graph, method, status, body.size, triples,
                       time.monotonic() - started)
+
+
+def _readable(exc: urllib.error.HTTPError) -> tuple[bytes, urllib.error.HTTPError]:
+    """The body of ``exc`` (its first 2,000 bytes), and ``exc`` with that body held in memory to read again."""
+    try:
+        body = exc.read(2000)
+    except Exception:  # noqa: BLE001 - the body may be unreadable once the server closed the connection
+        body = b""
+    return body, urllib.error.HTTPError(exc.url, exc.code, exc.reason, exc.headers, io.BytesIO(body))
 
 
 def _plain(url: str) -> str:
