@@ -46,14 +46,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.query import ResultRow
 from rdflib.term import Node
 
 from nmdkg.errors import EXIT_DATA, InputError, NmdkgError
@@ -420,16 +421,28 @@ def _text(node: Node) -> str:
     """The N-Triples string of a term, a blank node included (``_:id``)."""
     from nmdkg.ntriples import term
 
-    return f"_:{node}" if isinstance(node, BNode) else term(node)
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if not isinstance(node, URIRef | Literal):  # what term() refuses too
+        raise TypeError(f"not a term of an RDF graph: {node!r}")
+    return term(node)
+
+
+#: A data node as the fast engine holds it: its N-Triples string (a blank node as ``_:id``), see
+#: :class:`_TermTable`.
+_Term: TypeAlias = str
+#: The kind of a result's focus and value nodes: rdflib terms (:data:`Node`), or :data:`_Term` strings while
+#: in the fast engine (:meth:`CoreEngine.validate` turns them into rdflib terms).
+_N = TypeVar("_N", Node, _Term)
 
 
 @dataclass(frozen=True)
-class _Raw:
+class _Raw(Generic[_N]):
     """A result before labels and names are attached."""
 
-    focus: Node
+    focus: _N
     shape: Node  # the shape, or a Check's IRI
-    value: Node | None
+    value: _N | None
     component: URIRef
     severity: URIRef
     message: str | None
@@ -437,7 +450,7 @@ class _Raw:
     check: str | None = None
 
 
-def _result(raw: _Raw, shapes: Graph, labels: _Labels) -> Result:
+def _result(raw: _Raw[Node], shapes: Graph, labels: _Labels) -> Result:
     if raw.check is not None:
         path = raw.path
         source_name = f"check {raw.check}"
@@ -473,13 +486,13 @@ def _english(graph: Graph | _TermTable, node: Node, predicate: URIRef) -> str | 
     return str(values[0]) if values else None
 
 
-def _run_pyshacl(data: Graph, shapes: Graph, inference: str) -> list[_Raw]:
+def _run_pyshacl(data: Graph, shapes: Graph, inference: str) -> list[_Raw[Node]]:
     import pyshacl
 
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference=inference, abort_on_first=False,
                                     allow_warnings=True, meta_shacl=False, advanced=False, js=False,
                                     debug=False)
-    raws = []
+    raws: list[_Raw[Node]] = []
     # Only the top-level results: pySHACL also nests the failures behind sh:node as sh:detail results.
     for node in report.objects(predicate=SH.result):
         raws.append(_Raw(report.value(node, SH.focusNode), report.value(node, SH.sourceShape),
@@ -506,12 +519,12 @@ def run_checks(graph: Graph, checks: Sequence[Check] | None = None, *,
     return [(check.name, row) for check in checks for row in run(check)]
 
 
-def _run_checks(data: Graph | _TermTable, checks: Sequence[Check], engine: str) -> list[_Raw]:
+def _run_checks(data: Graph | _TermTable, checks: Sequence[Check], engine: str) -> list[_Raw[Node]]:
     """Run every check on ``engine`` (``rdflib`` or ``oxigraph``); each row is a result."""
     if not checks:
         return []
     run = _rdflib_runner(data) if engine == "rdflib" else _oxigraph_runner(data)
-    raws = []
+    raws: list[_Raw[Node]] = []
     for check in checks:
         for row in run(check):
             if "focus" not in row:
@@ -546,7 +559,11 @@ def _rdflib_runner(data: Graph | _TermTable) -> Callable[[Check], list[dict[str,
             result = graph.query(_prepared(check.query))
         except Exception as exc:
             raise InputError(f"{check.path.name}: the check failed: {' '.join(str(exc).split())}") from exc
-        return [{str(k): v for k, v in row.asdict().items() if v is not None} for row in result]
+        rows: list[dict[str, Node]] = []
+        for row in result:
+            assert isinstance(row, ResultRow)  # a check is a SELECT query: its rows are solutions
+            rows.append({str(k): v for k, v in row.asdict().items() if v is not None})
+        return rows
 
     return run
 
@@ -565,6 +582,7 @@ def _oxigraph_runner(data: Graph | _TermTable) -> Callable[[Check], list[dict[st
             solutions = store.query(check.query)
         except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
             raise InputError(f"{check.path.name}: the check failed: {' '.join(str(exc).split())}") from exc
+        assert isinstance(solutions, ox.QuerySolutions)  # a check is a SELECT query
         names = [v.value for v in solutions.variables]
         rows = []
         for solution in solutions:
@@ -588,12 +606,14 @@ def _ox_quads(graph: Graph) -> Iterator[Any]:
                 found = ox.NamedNode(str(t))
             elif isinstance(t, BNode):
                 found = ox.BlankNode(str(t))
-            elif t.language:  # a Literal
-                found = ox.Literal(str(t), language=t.language)
-            elif t.datatype:
-                found = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
             else:
-                found = ox.Literal(str(t))
+                assert isinstance(t, Literal)  # a data graph's terms are IRIs, blank nodes and literals
+                if t.language:
+                    found = ox.Literal(str(t), language=t.language)
+                elif t.datatype:
+                    found = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+                else:
+                    found = ox.Literal(str(t))
             cache[t] = found
         return found
 
@@ -650,7 +670,7 @@ _SINGLE = {SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.minInclusive, 
            SH.severity, SH.deactivated}
 #: The first characters of the N-Triples strings of each node kind: ``<`` an IRI, ``_`` a blank node,
 #: ``"`` a literal.
-_NODE_KINDS = {
+_NODE_KINDS: dict[Node, str] = {
     SH.IRI: "<", SH.BlankNode: "_", SH.Literal: '"', SH.BlankNodeOrIRI: "_<", SH.BlankNodeOrLiteral: '_"',
     SH.IRIOrLiteral: '<"',
 }
@@ -700,8 +720,9 @@ def keep_lexical_forms() -> Iterator[None]:
         rdflib.NORMALIZE_LITERALS = before
 
 
-# A constraint: (context, focus, value nodes) -> failures, each (value node or None, component)
-Constraint = Callable[["_Context", Node, Sequence[Node]], Iterable[tuple[Node | None, URIRef]]]
+# A constraint: (context, focus, value nodes) -> failures, each (value node or None, component); the data
+# nodes are N-Triples strings
+Constraint = Callable[["_Context", _Term, Sequence[_Term]], Iterable[tuple[_Term | None, URIRef]]]
 
 
 @dataclass
@@ -748,16 +769,16 @@ class CoreEngine:
         _COMPILED[id(shapes)] = engine
         return engine
 
-    def validate(self, data: Graph | _TermTable) -> list[_Raw]:
+    def validate(self, data: Graph | _TermTable) -> list[_Raw[Node]]:
         table = _TermTable.from_graph(data) if isinstance(data, Graph) else data
         ctx = _Context(table, self.shapes)
-        raws: list[_Raw] = []
+        raws: list[_Raw[_Term]] = []
         for shape in self.roots:
             focus = sorted(set().union(*(ctx.targets(kind, node) for kind, node in shape.targets)))
             raws.extend(ctx.evaluate(shape, focus))
         # the engine works on N-Triples strings; results carry rdflib terms
-        return [replace(raw, focus=_as_written(raw.focus),
-                        value=None if raw.value is None else _as_written(raw.value)) for raw in raws]
+        return [_Raw(_as_written(raw.focus), raw.shape, None if raw.value is None else _as_written(raw.value),
+                     raw.component, raw.severity, raw.message, raw.path, raw.check) for raw in raws]
 
 
 def _as_written(text: str) -> Node:
@@ -783,7 +804,8 @@ class _Compiler:
     def implicit_class_shapes(self) -> set[Node]:
         """Shapes that are also classes (SHACL instances of rdfs:Class): each targets its own instances."""
         g = self.g
-        classes, todo = {RDFS.Class}, [RDFS.Class]
+        classes: set[Node] = {RDFS.Class}
+        todo: list[Node] = [RDFS.Class]
         while todo:
             for sub in g.subjects(RDFS.subClassOf, todo.pop()):
                 if sub not in classes:
@@ -840,10 +862,11 @@ class _Compiler:
         if repeated:
             raise self.refuse(node, f"gives {', '.join(repeated)} more than once (SHACL allows one value)")
         severity = g.value(node, SH.severity) or SH.Violation
-        if severity not in (SH.Violation, SH.Warning, SH.Info):
+        if not isinstance(severity, URIRef) or severity not in (SH.Violation, SH.Warning, SH.Info):
             raise self.refuse(node, f"has the severity {curie(severity)}")
         constraints: list[Constraint] = []
         for predicate in sorted(predicates - {*TARGETS, SH.property, SH.path, SH.flags}, key=str):
+            assert isinstance(predicate, URIRef)  # one of _SUPPORTED (the others are refused above)
             for value in g.objects(node, predicate):
                 constraints.append(self.constraint(node, predicate, value))
         if SH.flags in predicates and SH.pattern not in predicates:
@@ -914,10 +937,10 @@ class _Compiler:
             if not (isinstance(number, int) and not isinstance(number, bool) and number >= 0):
                 raise refuse(shape, f"has {curie(predicate)} {value.n3()}, not a non-negative integer")
         if predicate == SH.minCount:
-            n = int(value)
+            n = int(str(value))  # a Literal (checked above): its lexical form
             return lambda ctx, f, vs: [(None, SH.MinCountConstraintComponent)] if len(vs) < n else []
         if predicate == SH.maxCount:
-            n = int(value)
+            n = int(str(value))  # a Literal (checked above): its lexical form
 
             def max_count(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
                 return [(None, SH.MaxCountConstraintComponent)] if len(vs) > n else []
@@ -967,7 +990,7 @@ class _Compiler:
             return _each(lambda ctx, v: v[0] == '"' and _language_in(ctx.parts(v)[2], wanted),
                          SH.LanguageInConstraintComponent)
         if predicate in (SH.minLength, SH.maxLength):
-            n = int(value)
+            n = int(str(value))  # a Literal (checked above): its lexical form
             is_min = predicate == SH.minLength
 
             def length_ok(ctx: _Context, v: str) -> bool:
@@ -1150,12 +1173,13 @@ class _Context:
                     frontier = list(dict.fromkeys(step)) if repeat else []
                 return list(seen)
         nodes = [focus]
-        for step in g.items(path):
-            nodes = list(dict.fromkeys(v for n in nodes for v in self.values(n, step)))
+        for part in g.items(path):
+            nodes = list(dict.fromkeys(v for n in nodes for v in self.values(n, part)))
         return nodes
 
-    def evaluate(self, shape: _Shape, focus_nodes: Iterable[str], focus_set: set[str] | None = None) -> list[_Raw]:
-        raws = []
+    def evaluate(self, shape: _Shape, focus_nodes: Iterable[str],
+                 focus_set: set[str] | None = None) -> list[_Raw[_Term]]:
+        raws: list[_Raw[_Term]] = []
         focus_nodes = list(focus_nodes)
         always = [c for c in shape.constraints if not getattr(c, "per_value", False)]
         every = always + [c for c in shape.constraints if getattr(c, "per_value", False)]
