@@ -18,6 +18,7 @@ import pytest
 from nmdkg import treatments
 from nmdkg.curated import load_curated
 from nmdkg.errors import DataError
+from nmdkg.namespaces import NMDKG
 from nmdkg.queries import load_library
 from nmdkg.results import short
 from nmdkg.sources import maxo
@@ -70,6 +71,11 @@ EXPECTED_THERAPIES = {
         ("avalglucosidase alfa", "FDA", "2021", "approved", "PMID:34800399"),
         ("cipaglucosidase alfa", "FDA", "2023", "approved", "PMID:34800400"),
     },
+    "OMIM:105210": {  # hereditary transthyretin amyloidosis (with polyneuropathy)
+        ("patisiran", "FDA", "2018", "approved", "PMID:29972753"),
+        ("inotersen", "FDA", "2018", "approved", "PMID:29972757"),
+        ("vutrisiran", "FDA", "2022", "approved", "PMID:35875890"),
+    },
 }
 
 
@@ -99,6 +105,18 @@ def test_a_genetic_subtype_and_a_population_are_kept(nmd_store):
     assert {r.get("population") for r in dmd if r["therapyLabel"] == "eteplirsen"} == {"amenable to exon 51 skipping"}
 
 
+def test_hattr_approvals_reach_the_familial_amyloid_neuropathies(nmd_store):
+    # the approvals name the transthyretin disease (OMIM:105210); MONDO's familial amyloid neuropathy, which also
+    # holds other hereditary systemic amyloidoses (MONDO:0971008-10), reaches them through MONDO:0971004; the V30M
+    # subtype (ORPHA:85447) is narrower than the indication and does not
+    rows = rows_of(nmd_store, "31-approved-therapies-for-a-disorder", disorder="MONDO:0007100")
+    assert {(r["therapyLabel"], r["indication"], r["population"]) for r in rows} == {
+        (agent, "OMIM:105210", "adults with polyneuropathy") for agent in ("patisiran", "inotersen", "vutrisiran")}
+    assert rows_of(nmd_store, "31-approved-therapies-for-a-disorder", disorder="ORPHA:85447") == []
+    got = {r["disorder"] for r in rows_of(nmd_store, "32-disorders-a-drug-is-approved-for", therapy="NMDKG:inotersen")}
+    assert got == {"OMIM:105210"}
+
+
 def test_a_drug_class_returns_its_members_approvals(nmd_store):
     got = {(r["memberLabel"], r["disorder"], r["status"])
            for r in rows_of(nmd_store, "32-disorders-a-drug-is-approved-for", therapy="CHEBI:50858")}
@@ -122,6 +140,7 @@ def test_mechanism_classes_per_group(nmd_store):
     assert got[("nmdkg:MotorNeuronDisease", "NMDKG:smn2-splicing-modification")] == 2
     # pyridostigmine has no mechanism of its own: it inherits its class's (anticholinesterases)
     assert got[("nmdkg:NeuromuscularJunctionDisorder", "CHEBI:38462")] == 1
+    assert got[("nmdkg:PeripheralNeuropathy", "NMDKG:ttr-silencing")] == 3
 
 
 def test_treatments_of_mg_meet_the_articles_classes_in_the_hierarchy(graph):
@@ -143,7 +162,6 @@ def test_every_maxo_annotation_of_the_scope_is_kept(nmd_graph, curated):
     annotated disease of the scope, or its joined equivalent) is in the build, with an effect relation, and
     whose HPO target, if any, is a phenotypic abnormality of the shipped release."""
     from nmdkg.hpo import load_sources, select
-    from nmdkg.namespaces import NMDKG
     from nmdkg.sources.hpo_obo import load
 
     nodes = set(nmd_graph.subjects(predicate=None, object=NMDKG.MedicalActionAssociation))
@@ -204,11 +222,11 @@ def test_bad_treatment_rows_are_refused(run, curated_copy, tmp_path, case):
 
 
 def test_an_indication_outside_the_scope_is_refused(curated_copy):
-    line = edit(curated_copy / "therapies.tsv", "\tOMIM:232300\t\tFDA\t2006\t", "\tOMIM:105210\t\tFDA\t2006\t")
+    line = edit(curated_copy / "therapies.tsv", "\tOMIM:232300\t\tFDA\t2006\t", "\tOMIM:219700\t\tFDA\t2006\t")
     data = load_curated(curated_copy)
     with pytest.raises(DataError) as caught:
         treatments.check_indications(data, {"OMIM:232300", "ORPHA:43393", "ORPHA:2932", "OMIM:105400"}, "nmd")
-    assert f"therapies.tsv:{line}: column 'indication': unknown disease 'OMIM:105210'" in str(caught.value)
+    assert f"therapies.tsv:{line}: column 'indication': unknown disease 'OMIM:219700'" in str(caught.value)
 
 
 # -- the vendored slices -------------------------------------------------------------------------------------
