@@ -4,6 +4,7 @@ tiny graph and a free port of 127.0.0.1: the store, the server's start and stop,
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from nmdkg.serve import (
     host_port,
     prepare_store,
     start_server,
+    starter_query,
     stop_server,
     urls,
     wait_until_ready,
@@ -97,6 +99,26 @@ def test_addresses_and_urls():
     assert host_port("::1", 7878) == "[::1]:7878"
     assert urls("0.0.0.0", 7878).endpoint == "http://127.0.0.1:7878/query"
     assert urls("127.0.0.1", 1).page == "http://127.0.0.1:1/"
+
+
+def test_the_starter_link_opens_nmdkgs_prefixes_and_a_query_that_answers(graph):
+    import pyoxigraph
+
+    from nmdkg.store import default_prefixes
+
+    link = urllib.parse.urlsplit(urls("127.0.0.1", 7878).starter)
+    params = urllib.parse.parse_qs(link.query)
+    assert link.path == "/" and params["endpoint"] == ["http://127.0.0.1:7878/query"]
+    text = params["query"][0]
+    assert text == starter_query()
+    declared = dict(re.findall(r"^PREFIX (\w+): <([^>]+)>$", text, re.M))
+    assert declared == default_prefixes() and "nmdkg" in declared
+    # a bare Oxigraph store, no prefixes of its own: the text parses on its own and answers on the article part
+    store = pyoxigraph.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    rows = {str(row["kind"].value).rsplit("/", 1)[-1]: int(row["disorders"].value) for row in store.query(text)}
+    assert rows["NeuromuscularDisorder"] >= rows["MuscularDystrophy"] > 0
+    assert rows["MotorNeuronDisease"] > 0
 
 
 def _serve(*args: str) -> subprocess.Popen:

@@ -32,6 +32,7 @@ import sysconfig
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -208,6 +209,34 @@ class Urls:
         """The SPARQL 1.1 Graph Store endpoint (read-only here)."""
         return self.base + "/store"
 
+    @property
+    def starter(self) -> str:
+        """The query page opened on :func:`starter_query` (YASGUI reads ``query`` and ``endpoint`` from the
+        address, so Oxigraph's own page needs no change)."""
+        return self.page + "?" + urllib.parse.urlencode({"query": starter_query(), "endpoint": self.endpoint})
+
+
+#: What the query page opens with, after nmdkg's prefixes: a question every build answers.
+STARTER = """\
+# nmdkg: how many disorders each kind of neuromuscular disorder holds, its subkinds' included.
+# More questions: `nmdkg query --list` and queries/README.md (nmdkg query NAME --show prints one to paste).
+SELECT ?kind ?kindLabel (COUNT(DISTINCT ?disorder) AS ?disorders)
+WHERE {
+    ?kind rdfs:subClassOf* nmdkg:NeuromuscularDisorder .
+    ?disorder a/rdfs:subClassOf* ?kind .
+    OPTIONAL { ?kind rdfs:label ?kindLabel }
+}
+GROUP BY ?kind ?kindLabel
+ORDER BY DESC(?disorders) ?kind
+"""
+
+
+def starter_query() -> str:
+    """The query page's first query: every prefix nmdkg's queries may use undeclared, then :data:`STARTER`."""
+    from nmdkg.store import default_prefixes
+
+    return "\n".join([f"PREFIX {name}: <{iri}>" for name, iri in default_prefixes().items()] + ["", STARTER])
+
 
 def urls(host: str, port: int) -> Urls:
     shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
@@ -380,6 +409,7 @@ def serve(data: Path, store: Path | None = None, host: str = DEFAULT_HOST, port:
             say(f"Serving {prepared.triples} triples of {prepared.source} with Oxigraph (read-only)")
             say(f"SPARQL endpoint: {where.endpoint}")
             say(f"Query page:      {where.page}")
+            say(f"Starter query:   {where.starter}")
             if cors:
                 say("Cross-origin requests are allowed (--cors): web pages of any site can query it.")
             say("Press Ctrl-C to stop.")

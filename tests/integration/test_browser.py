@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,27 @@ def test_the_query_page_runs_a_library_query(served, browser_page, default_build
     if summary:
         assert str(expected) in summary, summary
     assert screenshot.stat().st_size > 10_000
+
+
+def test_the_starter_link_opens_nmdkgs_query_and_it_runs(served, browser_page, default_build):
+    """``nmdkg serve`` prints a link to the page opened on nmdkg's prefixes and a starter query (not an empty
+    editor); in the browser the editor holds exactly that text and running it shows the embedded store's rows."""
+    from nmdkg.serve import starter_query
+
+    deadline = time.monotonic() + 10
+    while not (link := next((line.split(None, 2)[2] for line in list(served.output)
+                             if line.startswith("Starter query:")), None)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert link and link.startswith(served.page + "?"), served.output
+    expected = len(Store.from_files([default_build / "nmdkg.nt"]).query(starter_query()).bindings)
+    assert 0 < expected < 50
+    page = browser_page
+    page.goto(link, wait_until="load")
+    page.wait_for_selector(".CodeMirror", timeout=30_000)
+    shown_text = page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert shown_text == starter_query()
+    assert "PREFIX nmdkg: <https://w3id.org/nmdkg/ontology/>" in shown_text
+    page.click(".yasqe_queryButton")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.yasr .dataTable tbody tr').length === n", arg=expected, timeout=60_000)
+    assert page.locator(".yasr .dataTable tbody tr").count() == expected

@@ -1,0 +1,141 @@
+"""The README cannot drift: its figures come from a build, and its command blocks run.
+
+One default-scope build (``nmdkg build --out``, in a temporary folder that plays ``output/``) serves both:
+
+* every ``<!-- figures:NAME -->`` block of README.md must equal what ``scripts/readme_figures.py`` derives
+  from the build (``python scripts/readme_figures.py output`` rewrites them);
+* every command of every ```` ```sh ```` block is checked: the synopsis lines of "The command line" name
+  only options their subcommand has; the others are parsed by click's own parser (an unknown option or a
+  bad choice fails), and those that need no server and little time are run in a folder whose ``output/`` is
+  the build, the ``.venv/bin/nmdkg`` prefix mapped to the entry point ``nmdkg.cli.main``. Not run, parsed
+  only: ``serve`` and anything with ``--endpoint`` or ``push`` (they need a server: the integration tests
+  run them), ``analyze`` and ``diagnose`` (tens of seconds each; tests/test_analyze.py and
+  tests/test_diagnose.py run them) and ``validate`` of the default scope (a second build). ``make``
+  targets are checked to exist in the Makefile; ``export`` of shell variables is skipped.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+from pathlib import Path
+
+import click
+import pytest
+
+import nmdkg.paths
+from nmdkg.cli import cli, main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+PREFIX = ".venv/bin/nmdkg"
+# the README's "a file of one's own" for `validate output/nmdkg.ttl mine.jsonld`: a note on a disorder
+MINE = '{"@id": "http://purl.obolibrary.org/obo/MONDO_0009688", "http://www.w3.org/2000/01/rdf-schema#comment": "mine"}'
+PARSE_ONLY = {"serve", "push", "analyze", "diagnose"}
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("readme_figures", ROOT / "scripts" / "readme_figures.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sh_blocks(text: str) -> list[list[str]]:
+    """The commands of each ```sh block: continuation lines joined, comments and blank lines dropped."""
+    blocks = []
+    for body in re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M):
+        joined = body.replace("\\\n", " ")
+        commands = [shlex.split(line, comments=True) for line in joined.splitlines()]
+        blocks.append([command for command in commands if command])
+    return blocks
+
+
+BLOCKS = sh_blocks(README.read_text(encoding="utf-8"))
+COMMANDS = [command for block in BLOCKS for command in block]
+SYNOPSIS = [c for c in COMMANDS if c[0] == PREFIX and any(part.startswith("[") or "|" in part for part in c)]
+CONCRETE = [c for c in COMMANDS if c not in SYNOPSIS]
+
+
+def test_blocks_found():
+    assert len(BLOCKS) >= 6 and len(SYNOPSIS) >= 10 and len(CONCRETE) >= 15
+    assert {c[0] for c in CONCRETE} <= {PREFIX, "make", "export"}, "a README command this test cannot map"
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory) -> Path:
+    """The default build (``nmdkg build --out``), as ``output/`` of a scratch folder."""
+    out = tmp_path_factory.mktemp("readme") / "output"
+    assert main(["build", "--out", str(out)]) == 0
+    return out
+
+
+def test_figures_match_the_build(build):
+    script = _load_script()
+    text = README.read_text(encoding="utf-8")
+    new, changed = script.rewrite(text, script.figures(build))
+    assert len(list(script.BLOCK.finditer(text))) >= 5
+    assert changed == [], f"README figures differ from the build ({changed}): python scripts/readme_figures.py output"
+    assert new == text
+
+
+def test_figures_script_detects_a_stale_figure(build):
+    script = _load_script()
+    values = script.figures(build)
+    stale = "up to <!-- figures:triples -->250,165<!-- /figures --> triples"
+    new, changed = script.rewrite(stale, values)
+    assert changed == ["triples"] and values["triples"] in new and values["triples"] != "250,165"
+
+
+def _subcommand(command: list[str]) -> click.Command:
+    assert command[0] == PREFIX
+    if len(command) == 1 or command[1].startswith("-"):
+        return cli
+    found = cli.get_command(click.Context(cli), command[1])
+    assert found is not None, f"README names an unknown subcommand: {' '.join(command)}"
+    return found
+
+
+@pytest.mark.parametrize("command", SYNOPSIS, ids=lambda c: " ".join(c[1:3]))
+def test_synopsis_names_real_options(command):
+    sub = _subcommand(command)
+    known = {opt for param in sub.params for opt in (*param.opts, *param.secondary_opts)} | {"--help", "-h"}
+    named = {match for part in command[2:] for match in re.findall(r"--[a-z][a-z-]*", part)}
+    assert named, command
+    assert named <= known, f"{' '.join(command[:2])}: the README names options it lacks: {named - known}"
+
+
+def _is_slow(command: list[str]) -> bool:
+    """Run, but tens of seconds each: the exports (each builds the graph again) and validating a file."""
+    return command[1:2] in (["export"], ["validate"]) and len(command) > 3
+
+
+@pytest.mark.parametrize("command", [pytest.param(c, marks=[pytest.mark.slow] if _is_slow(c) else [])
+                                     for c in CONCRETE], ids=lambda c: " ".join(c[:4]))
+def test_command_block(command, build, monkeypatch):
+    if command[0] == "make":
+        targets = re.findall(r"^([A-Za-z0-9_.-]+):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+        assert command[1] in targets
+        return
+    if command[0] == "export":  # a shell variable for the next command
+        return
+    args = command[1:]
+    sub = _subcommand(command)
+    # click's own parser: unknown options, missing values and bad choices fail here
+    try:
+        sub.make_context("nmdkg", list(args[1:] if sub is not cli else args))
+    except click.exceptions.Exit as exc:  # --help prints and exits
+        assert exc.exit_code == 0
+    name = args[0] if args else ""
+    if name in PARSE_ONLY or "--endpoint" in args or (name == "validate" and len(args) == 1) or name == "build":
+        return  # parsed above; see the module docstring (build: the fixture ran it)
+    monkeypatch.chdir(build.parent)  # the scratch folder whose output/ is the build
+    monkeypatch.setattr(nmdkg.paths, "DEFAULT_OUT", Path("output"))
+    if "mine.jsonld" in args:  # the README's "a file of one's own"
+        Path("mine.jsonld").write_text(MINE, encoding="utf-8")
+        Path("report.ttl").unlink(missing_ok=True)
+    assert main(args) == 0, " ".join(command)
+    if "--report" in args:
+        assert "sh:ValidationReport" in Path(args[args.index("--report") + 1]).read_text(encoding="utf-8")
