@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg.build import build_graph
+from nmdkg.build import build_canonical, build_graph, new_graph
 from nmdkg.cli import main
 from nmdkg.curated import load_curated
+from nmdkg.ntriples import to_graph
 from nmdkg.paths import CURATED_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,35 @@ def graph(curated):
 
 
 @pytest.fixture(scope="session")
-def nmd_graph(curated):
+def nmd_triples(curated):
+    """The default build's triples, sorted N-Triples terms (``build_canonical``), built once per session."""
+    return build_canonical(curated, scope="nmd")
+
+
+@pytest.fixture(scope="session")
+def nmd_graph(nmd_triples):
     """The default build: the article part plus the neuromuscular diseases of the HPO annotations."""
-    return build_graph(curated, scope="nmd")
+    return to_graph(nmd_triples, new_graph())
+
+
+# -- builds written by the command line, once per session --------------------------------------------------
+
+def _build(out: Path, *scope: str) -> Path:
+    code = main(["build", "--out", str(out), *scope])
+    assert code == 0, f"nmdkg build {' '.join(scope)} failed with exit code {code}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def article_build(tmp_path_factory) -> Path:
+    """``nmdkg build --scope article`` (about 2,000 triples) in a temporary folder; read it, never write."""
+    return _build(tmp_path_factory.mktemp("article-build"), "--scope", "article")
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory) -> Path:
+    """``nmdkg build`` (the default scope) in a temporary folder; read it, never write into it."""
+    return _build(tmp_path_factory.mktemp("default-build"))
 
 
 @pytest.fixture

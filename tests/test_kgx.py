@@ -12,14 +12,13 @@ import yaml
 from biolink_model.datamodel import pydanticmodel_v2 as biolink
 
 from nmdkg import kgx
-from nmdkg.build import build_canonical
 from nmdkg.namespaces import BIOLINK
 from nmdkg.ntriples import literal, term
 
 
 @pytest.fixture(scope="module")
-def triples(curated):
-    return build_canonical(curated, scope="nmd")
+def triples(nmd_triples):
+    return nmd_triples
 
 
 @pytest.fixture(scope="module")

@@ -33,8 +33,8 @@ def top_level_only(text: str, bindings) -> str:
 
 
 @pytest.fixture(scope="module")
-def default_store(curated):
-    return Store.from_ntriples(lines(build_canonical(curated, scope="nmd")))
+def default_store(nmd_triples):
+    return Store.from_ntriples(lines(nmd_triples))
 
 
 @pytest.fixture(scope="module")

@@ -7,29 +7,27 @@ import pytest
 import sssom_pydantic
 
 from nmdkg import sssom_export
-from nmdkg.build import build_canonical
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 
 @pytest.fixture(scope="module")
-def triples(curated):
-    return build_canonical(curated, scope="nmd")
+def triples(nmd_triples):
+    return nmd_triples
 
 
 @pytest.fixture(scope="module")
-def exported(run_module, tmp_path_factory):
-    out = tmp_path_factory.mktemp("sssom")
-    code = run_module("export", "--format", "sssom", "--out", str(out))
-    assert code == 0
-    return out / "nmdkg.sssom.tsv"
+def exported(default_build):
+    """The mapping set that ``nmdkg build`` writes beside the graph (the session's default build)."""
+    return default_build / "nmdkg.sssom.tsv"
 
 
-@pytest.fixture(scope="module")
-def run_module():
-    from nmdkg.cli import main
-
-    return lambda *args: main(list(args))
+def test_export_writes_a_readable_mapping_set(run, tmp_path):
+    """``nmdkg export --format sssom`` writes the same kind of file (the article scope, to be quick)."""
+    result = run("export", "--format", "sssom", "--scope", "article", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    pack = sssom_pydantic.read(tmp_path / "nmdkg.sssom.tsv")
+    assert {"MONDO", "UMLS"} <= {m.subject.prefix for m in pack.mappings} | {m.object.prefix for m in pack.mappings}
 
 
 def test_the_sssom_reader_reads_every_mapping_of_the_graph(triples, exported):

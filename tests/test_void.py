@@ -12,7 +12,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from nmdkg import void
-from nmdkg.build import build_canonical
 from nmdkg.errors import InputError
 
 VOID, PAV, SPDX = void.VOID, void.PAV, void.SPDX
@@ -71,8 +70,8 @@ def test_every_written_file_is_a_distribution_with_its_checksum(built):
         assert str(description.value(checksum, SPDX.checksumValue)) == hashlib.sha256(data).hexdigest()
 
 
-def test_upstream_hpo_files_have_version_checksum_and_licence(curated):
-    triples = build_canonical(curated, scope="nmd")
+def test_upstream_hpo_files_have_version_checksum_and_licence(nmd_triples):
+    triples = nmd_triples
     description = void.describe(triples, "9.9.9", {}, manifests=[])
     sources = set(description.objects(void.release_iri("9.9.9"), DCTERMS.source))
     hpo_files = {URIRef(f"https://w3id.org/nmdkg/resource/source-{name}")

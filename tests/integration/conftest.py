@@ -30,8 +30,6 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg.cli import main
-
 
 def engines_required() -> bool:
     """Whether a missing engine fails the tests instead of skipping them (``.ci/run`` sets it)."""
@@ -120,24 +118,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-# -- builds -------------------------------------------------------------------------------------------
-
-def _build(out: Path, *scope: str) -> Path:
-    code = main(["build", "--out", str(out), *scope])
-    assert code == 0, f"nmdkg build {' '.join(scope)} failed with exit code {code}"
-    return out
-
-
-@pytest.fixture(scope="session")
-def article_build(tmp_path_factory) -> Path:
-    """``nmdkg build --scope article`` (about 2,000 triples) in a temporary folder."""
-    return _build(tmp_path_factory.mktemp("article-build"), "--scope", "article")
-
-
-@pytest.fixture(scope="session")
-def default_build(tmp_path_factory) -> Path:
-    """``nmdkg build`` (the default scope, about 250,000 triples) in a temporary folder."""
-    return _build(tmp_path_factory.mktemp("default-build"))
+# the builds (article_build, default_build) are the session fixtures of tests/conftest.py
 
 
 # -- the Oxigraph server (read-write, for pushing) --------------------------------------------------
