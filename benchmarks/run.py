@@ -50,8 +50,15 @@ Run from the repository root (the full run, scope ``all`` included, takes many m
     python benchmarks/run.py --scope nmd --skip-baseline --repeat 3
     python benchmarks/run.py --scope nmd --only queries,diagnose   # reuses output/bench/nmd/ if built
 
-Figures are written to ``--json`` (default ``output/benchmarks.json``: every row, the machine, the date)
-and printed as Markdown tables.
+Figures are written to ``--json`` (default ``output/benchmarks.json``: every row, the machine, the date,
+the command line) and printed as Markdown tables. ``--doc docs/benchmarks.md --block NAME`` also rewrites
+the block between ``<!-- bench:NAME -->`` and ``<!-- /bench -->`` of that file with the report (machine,
+date, commit, command and tables), so the published figures are the harness's output, never typed;
+``--render JSON`` makes the report (and the block) from the JSON of an earlier run without measuring::
+
+    python benchmarks/run.py --scope nmd --only cold --skip-baseline --json output/bench-cold.json \
+        --doc docs/benchmarks.md --block cold
+    python benchmarks/run.py --render output/bench-cold.json --doc docs/benchmarks.md --block cold
 """
 
 from __future__ import annotations
@@ -757,8 +764,10 @@ def _s(value: float | None, digits: int = 2) -> str:
 
 
 def table(rows: list[Measure], baseline: bool) -> str:
-    lines = ["| scope | stage | triples | seconds | peak MB | baseline s | baseline MB | speed-up | note |",
-             "|---|---|--:|--:|--:|--:|--:|--:|---|"]
+    lines = []
+    if any(not r.stage.startswith("cold: ") for r in rows):
+        lines += ["| scope | stage | triples | seconds | peak MB | baseline s | baseline MB | speed-up | note |",
+                  "|---|---|--:|--:|--:|--:|--:|--:|---|"]
     for r in rows:
         if r.stage.startswith("cold: "):  # in their own table (cold_table)
             continue
@@ -935,6 +944,41 @@ def machine() -> dict:
     return info
 
 
+def report_markdown(report: dict) -> str:
+    """The report of one run (its JSON form): where and when it ran, the command, and the tables."""
+    info = report.get("machine", {})
+    load = info.get("load_average")
+    where = (f"{info.get('cores', '?')} cores ({info.get('cpu', '?')}), {info.get('ram_gb', '?')} GB, "
+             f"Python {info.get('python', '?')}; load average {load[0]:.1f} when it started" if load else
+             f"{info.get('cores', '?')} cores, Python {info.get('python', '?')}")
+    command = report.get("command") or "(not recorded)"
+    rows = [Measure(**{k: v for k, v in row.items() if k != "speedup"}) for row in report["rows"]]
+    lines = [f"Run of {report['date']} on {where}; code {str(info.get('commit', '?'))[:7]}. Command:", "",
+             "```", command, "```", "", table(rows, bool(report.get("baseline")))]
+    return "\n".join(lines)
+
+
+def rewrite_block(doc: Path, block: str, body: str) -> None:
+    """Replace the text between ``<!-- bench:BLOCK -->`` and the next ``<!-- /bench -->`` of ``doc``."""
+    try:
+        text = doc.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SystemExit(f"run.py: error: {doc}: {exc.strerror or exc}") from None
+    start, end = f"<!-- bench:{block} -->", "<!-- /bench -->"
+    if text.count(start) != 1:
+        found = sorted({line.split(":", 1)[1].split(" ")[0] for line in text.splitlines()
+                           if line.startswith("<!-- bench:")})
+        raise SystemExit(f"run.py: error: {doc}: no single '{start}' marker (blocks: {', '.join(found) or 'none'})")
+    head, rest = text.split(start, 1)
+    if end not in rest:
+        raise SystemExit(f"run.py: error: {doc}: '{start}' is not closed by '{end}'")
+    tail = rest.split(end, 1)[1]
+    new = f"{head}{start}\n{body.rstrip()}\n{end}{tail}"
+    staged = doc.with_name(f".{doc.name}.tmp")
+    staged.write_text(new, encoding="utf-8")
+    os.replace(staged, doc)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scope", action="append", choices=["article", "nmd", "all"],
@@ -956,7 +1000,23 @@ def main(argv: list[str] | None = None) -> int:
                              "build (one rdflib parse instead of five: halves a run at scope all; their peak MB "
                              "is then the whole baseline build's)")
     parser.add_argument("--json", type=Path, default=ROOT / "output" / "benchmarks.json")
+    parser.add_argument("--doc", type=Path, help="a Markdown file whose --block is rewritten with the report")
+    parser.add_argument("--block", help="the block of --doc: <!-- bench:BLOCK --> ... <!-- /bench -->")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="measure nothing: report the JSON of an earlier run (and rewrite --doc)")
     args = parser.parse_args(argv)
+    if bool(args.doc) != bool(args.block):
+        parser.error("--doc and --block go together")
+    if args.render:
+        try:
+            report = json.loads(args.render.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            parser.error(f"{args.render}: not the JSON of a run ({exc})")
+        body = report_markdown(report)
+        if args.doc:
+            rewrite_block(args.doc, args.block, body)
+        print(body)
+        return 0
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = only - set(STAGES)
     if unknown:
@@ -968,12 +1028,16 @@ def main(argv: list[str] | None = None) -> int:
         out = ROOT / "output" / "bench" / scope
         rows += measure(scope, out, args, only, lambda message: print(message, file=sys.stderr, flush=True))
     report = {"machine": machine(), "date": started, "scopes": scopes,
+              "command": " ".join(["python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])]),
               "stages": sorted(only, key=STAGES.index),
               "baseline": not args.skip_baseline, "repeat": args.repeat,
               "rows": [asdict(r) | {"speedup": r.speedup} for r in rows], "targets": targets(rows)}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2, default=str))
-    print(table(rows, not args.skip_baseline))
+    body = report_markdown(json.loads(json.dumps(report, default=str)))
+    if args.doc:
+        rewrite_block(args.doc, args.block, body)
+    print(body)
     return 0
 
 
