@@ -124,11 +124,11 @@ def test_every_kind_of_source_reads_the_same(toy_graph, toy, tmp_path):
 
 
 def test_unreadable_sources_are_input_errors(tmp_path):
-    with pytest.raises(InputError, match="graph file not found"):
+    with pytest.raises(InputError, match="RDF file not found"):
         network.read(tmp_path / "missing.nt")
     bad = tmp_path / "bad.nt"
     bad.write_text("<a> <b> .\n")
-    with pytest.raises(InputError, match="cannot parse"):
+    with pytest.raises(InputError, match="not valid N-Triples"):
         network.read(bad)
     table = tmp_path / "x.csv"
     table.write_text("")

@@ -224,7 +224,7 @@ def test_errors_are_messages_and_exit_codes(run, graph_file, case):
 
 def test_unreadable_data_is_a_usage_error(run, tmp_path):
     (tmp_path / "broken.ttl").write_text("<a> <b> .\n")
-    for data, message in ((tmp_path / "broken.ttl", "broken.ttl: cannot parse as Turtle"),
+    for data, message in ((tmp_path / "broken.ttl", "not valid Turtle"),
                           (tmp_path / "none.nt", "RDF file not found"),
                           (tmp_path, "no nmdkg.nt in this folder")):
         result = run("query", "05", "--data", str(data))

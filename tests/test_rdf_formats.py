@@ -9,8 +9,8 @@ from nmdkg.errors import InputError
 from nmdkg.export import FORMATS, serialize
 from nmdkg.paths import build_file
 from nmdkg.rdf_formats import BY_NAME, RDF_FORMATS, of_path, suffixes
+from nmdkg.rdf_read import read_rdf
 from nmdkg.store import Store
-from nmdkg.validate import read_rdf
 
 
 def test_every_suffix_names_one_format():

@@ -17,6 +17,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from nmdkg.identifiers import PATTERNS
 from nmdkg.namespaces import expand
 from nmdkg.paths import ONTOLOGY
+from nmdkg.rdf_read import read_rdf
 from nmdkg.validate import (
     CHECKS_DIR,
     SHAPES_NS,
@@ -25,7 +26,6 @@ from nmdkg.validate import (
     curie,
     default_shapes,
     load_checks,
-    read_rdf,
     run_checks,
     validate_graph,
     with_ontology,

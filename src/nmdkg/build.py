@@ -81,7 +81,7 @@ def _treatment_triples(sources, data: c.Curated, scope: str, iris: dict[str, URI
                        progress: Callable[[str], None] | None) -> Iterator[NTriple]:
     """The therapies table and the MAxO annotations of the scope's diseases (``nmdkg.treatments``), with the
     HPO terms the annotations target."""
-    from nmdkg.hpo import _hierarchy, _Nodes, select
+    from nmdkg.hpo import hierarchy_triples, select
 
     diseases = select(sources, scope, data)
     treatments.check_indications(data, diseases, scope)
@@ -96,7 +96,7 @@ def _treatment_triples(sources, data: c.Curated, scope: str, iris: dict[str, URI
     counts = treatments.Counts()
     yield from treatments.as_ntriples(treatments.maxo_triples(data, diseases, phenotypes, counts))
     used = {a.target for a in maxo.load_annotations().rows if a.target in phenotypes}
-    yield from _hierarchy(hpo, used, _Nodes())
+    yield from hierarchy_triples(hpo, used)
     if progress:
         progress(f"MAxO: {counts.kept} annotations of {len(counts.diseases)} diseases kept; "
                  f"{counts.outside_scope} outside scope '{scope}', {counts.relation_left_out} without an effect "

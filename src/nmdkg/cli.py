@@ -729,7 +729,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     """
     from nmdkg.errors import EXIT_DATA
     from nmdkg.io import write_bytes_atomic
-    from nmdkg.validate import format_json, format_text, read_rdf, validate_graph
+    from nmdkg.rdf_read import read_rdf
+    from nmdkg.validate import format_json, format_text, validate_graph
 
     if report_file is not None:
         _check_writable(report_file.parent, "--report")

@@ -77,7 +77,7 @@ import scipy.sparse as sp
 
 from nmdkg import similarity as sim
 from nmdkg.errors import InputError
-from nmdkg.network import ANNOTATED_PREFIXES, PREFIXES, PhenotypeData, _Source, curie, frequency_value, read
+from nmdkg.network import ANNOTATED_PREFIXES, PREFIXES, PhenotypeData, SparqlSource, curie, frequency_value, read
 
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 _HPO_ID = re.compile(r"HP:[0-9]{7}\Z")
@@ -439,7 +439,7 @@ class Ranker:
     @classmethod
     def from_graph(cls, source: Any, scoring: Scoring | None = None, progress=None) -> Ranker:
         """A ranker over a graph (anything :func:`nmdkg.network.read` takes)."""
-        store = _Source(source)
+        store = SparqlSource(source)
         return cls(read(store, progress=progress), scoring, associations=read_associations(store))
 
     def with_scoring(self, scoring: Scoring) -> Ranker:

@@ -174,7 +174,7 @@ def hpo_triples(sources: HpoSources, data: Curated, scope: str,
         used.update(a.modifiers)
         yield from _annotation(a, nodes)
     say(f"{count} annotation rows")
-    yield from _hierarchy(hpo, used, nodes)
+    yield from hierarchy_triples(hpo, used, nodes)
     yield from _genes(sources.genes, diseases, data, nodes)
 
 
@@ -320,8 +320,9 @@ def _percentage(number: str) -> str:
     return term(Literal(Decimal(number), datatype=XSD.decimal))
 
 
-def _hierarchy(hpo: hpo_obo.HPO, used: set[str], nodes: _Nodes) -> Iterator[NTriple]:
+def hierarchy_triples(hpo: hpo_obo.HPO, used: set[str], nodes: _Nodes | None = None) -> Iterator[NTriple]:
     """Every used HPO term and all its ancestors, with label, definition, synonyms and superclasses."""
+    nodes = _Nodes() if nodes is None else nodes
     closure = set()
     for curie in used:
         found = hpo.get(curie)

@@ -52,9 +52,6 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from nmdkg.errors import InputError
-from nmdkg.rdf_formats import format_of
-
 HP_NAMESPACE = "http://purl.obolibrary.org/obo/HP_"
 NMDKG_NAMESPACE = "https://w3id.org/nmdkg/ontology/"
 
@@ -183,7 +180,7 @@ def curie(iri: str) -> str:
     return compress(iri) or iri
 
 
-class _Source:
+class SparqlSource:
     """Runs SELECT queries and returns rows of plain strings (IRIs, literal values) or None."""
 
     def __init__(self, source: Any):
@@ -229,17 +226,11 @@ class _Source:
 def _load_files(paths: Sequence[Path]):
     import pyoxigraph
 
+    from nmdkg.rdf_read import load_oxigraph
+
     store = pyoxigraph.Store()
     for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: graph file not found")
-        fmt = format_of(path, datasets=True)
-        try:
-            store.bulk_load(path=str(path), format=fmt.oxigraph())
-        except (SyntaxError, ValueError) as exc:
-            raise InputError(f"{path}: cannot parse as {fmt.label}: {' '.join(str(exc).split())}") from exc
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        load_oxigraph(store, path, datasets=True, bulk=True)
     return store
 
 
@@ -268,7 +259,7 @@ def frequency_value(term: str | None = None, count: str | None = None, total: st
 def read(source: Any, progress: Callable[[str], None] | None = None) -> PhenotypeData:
     """Read the disorder-phenotype network, the negated annotations and the HPO hierarchy from a graph."""
     say = progress or (lambda message: None)
-    store = source if isinstance(source, _Source) else _Source(source)
+    store = source if isinstance(source, SparqlSource) else SparqlSource(source)
     edges: dict[tuple[str, str], dict[str, Any]] = {
         (curie(d), curie(p)): {"frequency": None, "source": set(), "annotated": False, "positive": False}
         for d, p in store.select(EDGES_QUERY) if d is not None and p is not None

@@ -36,6 +36,7 @@ from rdflib.term import Identifier
 
 from nmdkg.errors import DataError, InputError, Problem
 from nmdkg.paths import QUERIES_DIR
+from nmdkg.sparql_text import parse_header, strip_comments
 
 #: How a library file is named: two digits, a dash, lowercase words joined by dashes, ``.rq``.
 NAME_PATTERN = re.compile(r"(?P<number>[0-9]{2})-[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -43,8 +44,6 @@ PARAMETER_TYPES = ("iri", "integer", "decimal", "string", "boolean")
 HEADER_KEYS = ("title", "description", "param", "reasoning", "example")
 _REQUIRED_KEYS = ("title", "description", "reasoning", "example")
 
-_HEADER_LINE = re.compile(r"# ?(?P<key>[a-z]+):\s?(?P<value>.*)\Z")
-_CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)\Z")
 _PARAM = re.compile(
     r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)"
     r"(?:\s+(?:default=(?:\"(?P<quoted>[^\"]*)\"|(?P<default>\S+))|(?P<optional>optional)))?"
@@ -195,7 +194,7 @@ class NamedQuery:
     @property
     def ordered(self) -> bool:
         """Whether the answer has a defined order (an ORDER BY outside comments)."""
-        return bool(re.search(r"\bORDER\s+BY\b", _strip_comments(self.text), re.IGNORECASE))
+        return bool(re.search(r"\bORDER\s+BY\b", strip_comments(self.text), re.IGNORECASE))
 
     def bindings(self, values: Mapping[str, str] | None = None) -> dict[str, Identifier]:
         """The terms to bind: ``values`` (name -> text from the command line) over the defaults.
@@ -206,7 +205,7 @@ class NamedQuery:
         if not self.declared:
             bound = {}
             for name, value in values.items():
-                if not re.search(rf"[?$]{re.escape(name)}\b", _strip_comments(self.text)):
+                if not re.search(rf"[?$]{re.escape(name)}\b", strip_comments(self.text)):
                     raise InputError(f"parameter {name!r}: the query has no variable ?{name}")
                 bound[name] = infer(value)
             return bound
@@ -232,39 +231,6 @@ class NamedQuery:
         return store.query(self.text, self.bindings(values))
 
 
-def _strip_comments(text: str) -> str:
-    """The query without ``#`` comments (a ``#`` inside an IRI or a string is kept)."""
-    return re.sub(r"""(<[^>\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|#[^\n]*""",
-                  lambda m: m.group(1) or "", text)
-
-
-def parse_header(text: str, path: Path) -> tuple[dict[str, list[tuple[int, str]]], list[Problem]]:
-    """The header fields (key -> [(line number, value)]) of a query file, and the problems found."""
-    fields: dict[str, list[tuple[int, str]]] = {}
-    problems: list[Problem] = []
-    last: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break  # the header ends at the first line of SPARQL
-        continuation = _CONTINUATION.match(stripped)
-        header = None if continuation else _HEADER_LINE.match(stripped)
-        if continuation and last is not None:
-            line_number, value = fields[last][-1]
-            fields[last][-1] = (line_number, f"{value} {continuation['value'].strip()}")
-        elif header and header["key"] in HEADER_KEYS:
-            last = header["key"]
-            fields.setdefault(last, []).append((number, header["value"].strip()))
-        elif header:
-            problems.append(Problem(path, number, None, f"unknown header field {header['key']!r}; "
-                                                        f"expected one of: {', '.join(HEADER_KEYS)}"))
-        else:
-            last = None  # a plain comment
-    return fields, problems
-
-
 def load_query_file(path: Path | str, *, library: bool = True) -> NamedQuery:
     """Read and check one query file. A library file must have a complete header (else DataError); an ad
     hoc file (``library=False``) may have none, and then its ``--param`` values have inferred types."""
@@ -277,7 +243,7 @@ def load_query_file(path: Path | str, *, library: bool = True) -> NamedQuery:
         raise InputError(f"{path}: cannot read the query: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: the query is not UTF-8 text: {exc}") from exc
-    fields, problems = parse_header(text, path)
+    fields, problems = parse_header(text, path, HEADER_KEYS)
     if not library and not fields:
         plain_query = check_query(text)
         return NamedQuery(path.stem, path, text, plain_query.form, declared=False,
@@ -307,7 +273,7 @@ def load_query_file(path: Path | str, *, library: bool = True) -> NamedQuery:
         checked = check_query(text)
     except InputError as exc:
         problems.append(Problem(path, 1, None, str(exc)))
-    body = _strip_comments(text)
+    body = strip_comments(text)
     for parameter in parameters:
         line = next(line for line, value in fields["param"] if value.split()[0] == parameter.name)
         if not re.search(rf"[?$]{parameter.name}\b", body):

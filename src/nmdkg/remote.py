@@ -189,10 +189,10 @@ def _text_of(body: str, limit: int = 300) -> str:
 
 def with_prefixes(text: str) -> str:
     """``text`` with the default prefixes it uses but does not declare declared in front of it."""
-    from nmdkg.queries import _strip_comments
+    from nmdkg.sparql_text import strip_comments
     from nmdkg.store import default_prefixes
 
-    body = _strip_comments(text)
+    body = strip_comments(text)
     declared = set(re.findall(r"\bPREFIX\s+([A-Za-z_][A-Za-z0-9_.-]*)?:", body, re.IGNORECASE))
     lines = [f"PREFIX {name}: <{iri}>" for name, iri in default_prefixes().items()
              if name not in declared and re.search(rf"(?<![\w.:-]){re.escape(name)}:", body)]

@@ -41,7 +41,7 @@ from typing import IO
 
 from nmdkg.errors import InputError, NmdkgError
 from nmdkg.paths import build_file
-from nmdkg.rdf_formats import format_of
+from nmdkg.rdf_read import load_oxigraph
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -138,16 +138,9 @@ def _load(source: Path, folder: Path, digest: str, progress: Progress, descripti
     loading = Path(tempfile.mkdtemp(dir=folder, prefix=".loading-"))
     try:
         store = pyoxigraph.Store(str(loading))
-        try:
-            store.bulk_load(path=str(source), format=format_of(source, datasets=True).oxigraph())
-        except (SyntaxError, ValueError) as exc:
-            raise InputError(f"{source}: cannot load: {' '.join(str(exc).split())}") from None
+        load_oxigraph(store, source, datasets=True, bulk=True)
         if described is not None:
-            try:
-                store.bulk_load(path=str(description), format=pyoxigraph.RdfFormat.TURTLE,
-                                to_graph=pyoxigraph.NamedNode(DESCRIPTION_GRAPH))
-            except (SyntaxError, ValueError) as exc:
-                raise InputError(f"{description}: cannot load: {' '.join(str(exc).split())}") from None
+            load_oxigraph(store, description, bulk=True, to_graph=pyoxigraph.NamedNode(DESCRIPTION_GRAPH))
         store.optimize()
         triples = sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
         if triples == 0:

@@ -44,7 +44,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from nmdkg.errors import InputError
-from nmdkg.rdf_formats import format_of
+from nmdkg.terms import from_oxigraph
 
 ENGINES = ("oxigraph", "rdflib")
 #: The engine chosen by measurement (docs/decisions/0003-query-engine.md).
@@ -192,6 +192,11 @@ class Store:
         else:
             self._graph = Graph(bind_namespaces="none")
 
+    @property
+    def oxigraph(self) -> Any:
+        """The ``pyoxigraph.Store`` that holds the graph (engine ``oxigraph``), else None."""
+        return self._ox
+
     # -- loading ----------------------------------------------------------------------------------
 
     @classmethod
@@ -249,21 +254,14 @@ class Store:
         return store
 
     def load_file(self, path: Path | str) -> None:
-        """Add the triples of one RDF file."""
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(f"{path}: RDF file not found")
-        fmt = format_of(path)
-        try:
-            if self._ox is not None:
-                self._ox.load(path=str(path), format=fmt.oxigraph())
-            else:
-                assert self._graph is not None
-                self._graph.parse(path, format=fmt.rdflib_name)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        except Exception as exc:  # parsers raise SyntaxError, ValueError and their own types
-            raise InputError(f"{path}: cannot parse as {fmt.label}: {_one_line(exc)}") from exc
+        """Add the triples of one RDF file (``nmdkg.rdf_read``)."""
+        from nmdkg.rdf_read import load_oxigraph, parse_file
+
+        if self._ox is not None:
+            load_oxigraph(self._ox, path)
+        else:
+            assert self._graph is not None
+            parse_file(path, self._graph)
 
     def __len__(self) -> int:
         if self._ox is not None:
@@ -278,7 +276,7 @@ class Store:
             import pyoxigraph
 
             quads = self._ox.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
-            return {(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)) for q in quads}
+            return {(from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)) for q in quads}
         assert self._graph is not None
         return {(s, p, plain(o)) for s, p, o in self._graph}
 
@@ -336,7 +334,7 @@ class Store:
             return result
         if isinstance(raw, pyoxigraph.QueryTriples):
             result = Result(checked.form)
-            result.graph = _copy((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
+            result.graph = _copy((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))
                                  for t in raw)
             return result
         variables = [Variable(v.value) for v in raw.variables]
@@ -352,7 +350,7 @@ class Store:
                 if value is not None:
                     term = converted.get(value)
                     if term is None:
-                        term = converted[value] = _from_ox(value)
+                        term = converted[value] = from_oxigraph(value)
                     row[var] = term
             rows.append(row)
         result.bindings = rows
@@ -375,24 +373,3 @@ def _copy(triples: Iterable[tuple[Any, Any, Any]]) -> Graph:
     for s, p, o in triples:
         graph.add((s, p, plain(o)))
     return graph
-
-
-_XSD_STRING = str(XSD.string)
-
-
-def _from_ox(term: Any) -> Identifier:
-    """An Oxigraph term as an rdflib term."""
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise InputError(f"unsupported term in a result: {term!r} (RDF-star triples are not supported)")

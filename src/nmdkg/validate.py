@@ -57,16 +57,20 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.query import ResultRow
 from rdflib.term import Node
 
-from nmdkg.errors import EXIT_DATA, InputError, NmdkgError
+from nmdkg.errors import EXIT_DATA, DataError, InputError, NmdkgError
 from nmdkg.namespaces import ONTOLOGY_IRI, compress, prefix_of
 from nmdkg.ntriples import NTriple, parse_object, to_graph, to_rdflib
 from nmdkg.paths import QUERIES_DIR, SHAPES_DIR
-from nmdkg.rdf_formats import format_of
+from nmdkg.rdf_read import read_rdf
+from nmdkg.sparql_text import parse_header
+from nmdkg.terms import from_oxigraph, to_oxigraph
 
 SHAPES_NS = "https://w3id.org/nmdkg/shapes/"
 CHECKS_DIR = QUERIES_DIR / "checks"
 ENGINES = ("auto", "pyshacl", "fast")
 INFERENCE = ("none", "rdfs")
+#: The header fields of a SPARQL check (``nmdkg.sparql_text``).
+CHECK_HEADER_KEYS = ("title", "description", "message", "severity")
 #: Up to this many triples, ``engine="auto"`` runs pySHACL; above, the fast engine.
 AUTO_LIMIT = 20_000
 _LOCAL_CURIES = {SHAPES_NS: "nmdkgsh", str(SH): "sh"}
@@ -181,18 +185,10 @@ def load_checks(directory: Path | None = None) -> list[Check]:
 
 def _read_check(path: Path) -> Check:
     text = path.read_text(encoding="utf-8")
-    header: dict[str, list[str]] = defaultdict(list)
-    last: list[str] | None = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        body = line[1:]
-        match = re.match(r" (\w[\w-]*): (.*)$", body)
-        if match:
-            last = header[match.group(1)]
-            last.append(match.group(2).strip())
-        elif last is not None and body.strip():
-            last[-1] += " " + body.strip()
+    fields, problems = parse_header(text, path, CHECK_HEADER_KEYS)
+    if problems:
+        raise DataError(problems)
+    header = {key: [value for _, value in values] for key, values in fields.items()}
     missing = [key for key in ("title", "description", "message") if not header.get(key)]
     if missing:
         raise InputError(f"{path.name}: the header needs '# {missing[0]}: ...' (see queries/checks/)")
@@ -203,81 +199,6 @@ def _read_check(path: Path) -> Check:
     name = path.name.removesuffix("-violation.rq")
     return Check(name, path, header["title"][0], header["description"][0], tuple(header["message"]), text,
                  severity)
-
-
-def read_rdf(paths: Iterable[Path | str]) -> Graph:
-    """The union of RDF files, each parsed by its suffix (``nmdkg.rdf_formats``).
-
-    Raises :class:`InputError` for a missing file, an unknown extension or a syntax error; the message names
-    the file and, where the parser tells it, the line.
-    """
-    graph = Graph(bind_namespaces="none")
-    for path in map(Path, paths):
-        before = len(graph)
-        _parse_file(path, graph)
-        if len(graph) == before and not _has_statements(path):
-            raise InputError(f"{path}: holds no triples (an empty {format_of(path).label} file); "
-                             "give a built graph such as output/nmdkg.nt")
-    return graph
-
-
-def _has_statements(path: Path) -> bool:
-    """Whether a file that added no new triple holds any itself (it may repeat another file's)."""
-    single = Graph(bind_namespaces="none")
-    _parse_file(path, single)
-    return len(single) > 0
-
-
-def _parse_file(path: Path, graph: Graph) -> None:
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if not path.is_file():
-        raise InputError(f"{path}: not a file")
-    fmt = format_of(path)
-    try:
-        graph.parse(path, format=fmt.rdflib_name)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except Exception as exc:  # noqa: BLE001 - every parser raises its own types (SyntaxError, SAX, JSON ...)
-        line, reason = _syntax_error(exc, path, fmt.rdflib_name)
-        where = f"{path}:{line}" if line else str(path)
-        raise InputError(f"{where}: not valid {fmt.label}: {reason}") from None
-
-
-def _syntax_error(exc: Exception, path: Path, fmt: str) -> tuple[int | None, str]:
-    """The line (1-based, when known) and a one-line reason of a parser's exception."""
-    from json import JSONDecodeError
-    from xml.sax import SAXParseException
-
-    from rdflib.plugins.parsers.notation3 import BadSyntax
-
-    if isinstance(exc, BadSyntax):
-        return exc.lines + 1, exc._why
-    if isinstance(exc, SAXParseException):
-        return exc.getLineNumber(), exc.getMessage()
-    if isinstance(exc, JSONDecodeError):
-        return exc.lineno, exc.msg
-    if isinstance(exc, UnicodeDecodeError):
-        return None, "the file is not UTF-8 text"
-    reason = " ".join(str(exc).split()) or type(exc).__name__
-    if fmt == "nt":  # N-Triples is line based: find the first line that does not parse on its own
-        return _bad_ntriples_line(path), reason
-    match = re.search(r"line (\d+)", reason)
-    return (int(match.group(1)) if match else None), reason
-
-
-def _bad_ntriples_line(path: Path) -> int | None:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    for number, line in enumerate(lines, start=1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            try:
-                Graph().parse(data=line, format="nt")
-            except Exception:  # noqa: BLE001 - whatever the parser raises, this is the bad line
-                return number
-    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -584,10 +505,11 @@ def _oxigraph_runner(data: Graph | _TermTable) -> Callable[[Check], list[dict[st
             raise InputError(f"{check.path.name}: the check failed: {' '.join(str(exc).split())}") from exc
         assert isinstance(solutions, ox.QuerySolutions)  # a check is a SELECT query
         names = [v.value for v in solutions.variables]
-        rows = []
+        rows: list[dict[str, Node]] = []
         for solution in solutions:
-            rows.append({name: _from_ox(term) for name, term in zip(names, solution, strict=True)
-                         if term is not None})
+            row: dict[str, Node] = {name: from_oxigraph(term) for name, term in zip(names, solution, strict=True)
+                                    if term is not None}
+            rows.append(row)
         return rows
 
     return run
@@ -602,39 +524,11 @@ def _ox_quads(graph: Graph) -> Iterator[Any]:
     def term(t: Node) -> Any:
         found = cache.get(t)
         if found is None:
-            if isinstance(t, URIRef):
-                found = ox.NamedNode(str(t))
-            elif isinstance(t, BNode):
-                found = ox.BlankNode(str(t))
-            else:
-                assert isinstance(t, Literal)  # a data graph's terms are IRIs, blank nodes and literals
-                if t.language:
-                    found = ox.Literal(str(t), language=t.language)
-                elif t.datatype:
-                    found = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-                else:
-                    found = ox.Literal(str(t))
-            cache[t] = found
+            found = cache[t] = to_oxigraph(t)
         return found
 
     for s, p, o in graph:
         yield ox.Quad(term(s), term(p), term(o))
-
-
-_XSD_STRING = str(XSD.string)
-
-
-def _from_ox(term: Any) -> Node:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -703,6 +597,7 @@ _INTEGER_BOUNDS = {
 #: Datatypes whose every lexical form is valid (strings; IRIs are not checked further).
 _ANY_LEXICAL = {f"{_X}string", f"{_X}anyURI", f"{_X}normalizedString", f"{_X}token"}
 _LANG_STRING = str(RDF.langString)
+_XSD_STRING = str(XSD.string)
 _NUMERIC = {f"{_X}integer", f"{_X}decimal", f"{_X}float", f"{_X}double",
             *(f"{_X}{n}" for n in _INTEGER_BOUNDS)}
 
@@ -1501,5 +1396,5 @@ __all__ = [
     "AUTO_LIMIT", "CHECKS_DIR", "ENGINES", "Check", "CoreEngine", "NonConformingGraph", "Result",
     "UnsupportedShapes", "ValidationResult", "default_shapes", "format_json", "format_text", "keep_lexical_forms",
     "load_checks",
-    "load_shapes", "read_rdf", "report_graph", "run_checks", "validate_graph", "with_ontology",
+    "load_shapes", "report_graph", "run_checks", "validate_graph", "with_ontology",
 ]

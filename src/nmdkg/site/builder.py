@@ -395,7 +395,7 @@ def build_site(data: Path, out: Path, *, analysis_dir: Path | None = None, permu
     store = Store.from_files([graph_file])
     lap("load")
     progress("the shared-symptom network (nmdkg.analyze)")
-    source = store._ox if store._ox is not None else store  # the same loaded graph, not a second copy
+    source = store.oxigraph if store.oxigraph is not None else store  # the same loaded graph, not a second copy
     analysis = analyze(source, n_permutations=permutations, progress=lambda m: None)
     lap("network")
     progress("the library's queries, each once for all disorders")
