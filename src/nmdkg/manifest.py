@@ -29,16 +29,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from nmdkg.io import sha256_of
+
 FORMAT = "nmdkg-build-manifest/1"
 NAME = "manifest.json"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _entry(path: Path, previous: dict | None = None) -> dict[str, object]:

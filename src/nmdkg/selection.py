@@ -123,21 +123,6 @@ class Selected:
     under: tuple[str, ...] = ()   # the MONDO class an override places it under
 
 
-def _descendants(hpo: HPO, roots: Iterable[str]) -> set[str]:
-    children: dict[str, list[str]] = defaultdict(list)
-    for term in hpo.terms.values():
-        for parent in term.parents:
-            children[parent].append(term.id)
-    out: set[str] = set()
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        if node not in out:
-            out.add(node)
-            stack.extend(children[node])
-    return out
-
-
 def name_matches(name: str) -> bool:
     """The name rule.
 
@@ -165,8 +150,8 @@ def keyword_rule(annotations: Iterable[Annotation], hpo: HPO) -> dict[str, tuple
     """The former rule, kept as a second signal: disease -> (name, by name, by phenotypes), for the diseases
     it selects. A disease matches by name (``name_matches``), or when its positive phenotypes include one of
     ``PRIMARY_BRANCHES`` and at least ``MIN_SHARE`` of them lie in ``NEUROMUSCULAR_BRANCHES``."""
-    primary = _descendants(hpo, PRIMARY_BRANCHES)
-    neuromuscular = _descendants(hpo, NEUROMUSCULAR_BRANCHES)
+    primary = hpo.descendants(PRIMARY_BRANCHES)
+    neuromuscular = hpo.descendants(NEUROMUSCULAR_BRANCHES)
     phenotypes: dict[str, set[str]] = defaultdict(set)
     names = disease_names(annotations)
     for a in annotations:

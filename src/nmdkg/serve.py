@@ -21,7 +21,6 @@ stops it if ``nmdkg serve`` itself is killed (``PR_SET_PDEATHSIG``). No process 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import IO
 
 from nmdkg.errors import InputError, NmdkgError
+from nmdkg.io import sha256_of
 from nmdkg.paths import build_file
 from nmdkg.rdf_read import load_oxigraph
 
@@ -79,14 +79,6 @@ class PreparedStore:
     @property
     def database(self) -> Path:
         return self.folder / DATABASE
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _stamp(folder: Path) -> dict:
