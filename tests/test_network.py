@@ -146,8 +146,8 @@ def test_incidence_and_projection(toy):
 
 
 @pytest.mark.parametrize("curie", ["HP:0001324", "OMIM:310200", "ORPHA:589", "MONDO:0009688",
-                                   "NMDKG:article"])
-def test_fast_curies_agree_with_the_prefix_map(curie):
+                                   "NMDKG:article", "DECIPHER:1"])
+def test_network_curies_are_the_prefix_maps(curie):
     iri = str(expand(curie))
     assert network.curie(iri) == curie == compress(iri)
 

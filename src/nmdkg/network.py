@@ -152,29 +152,14 @@ class PhenotypeData:
 
 # -- the SPARQL source ----------------------------------------------------------------------------
 
-#: The namespaces of most nodes, compressed without the prefix map (which takes seconds to load); the same
-#: CURIEs as :func:`nmdkg.namespaces.compress` (a test checks it), but DECIPHER as the HPO annotations
-#: spell it.
-FAST_NAMESPACES = (
-    ("http://purl.obolibrary.org/obo/HP_", "HP:"),
-    ("http://purl.obolibrary.org/obo/OMIM_", "OMIM:"),
-    ("http://www.orpha.net/ORDO/Orphanet_", "ORPHA:"),
-    ("http://purl.obolibrary.org/obo/MONDO_", "MONDO:"),
-    ("https://www.deciphergenomics.org/syndrome/", "DECIPHER:"),
-    ("https://w3id.org/nmdkg/resource/", "NMDKG:"),
-)
-
-
 @lru_cache(maxsize=65536)
 def curie(iri: str) -> str:
-    """The CURIE of an IRI by the project's prefix map, or the IRI itself when no prefix covers it.
+    """The CURIE of an IRI by the project's prefix map (:func:`nmdkg.namespaces.compress`, kept per IRI:
+    the network names hundreds of thousands of nodes and edges), or the IRI itself when no prefix covers it.
 
     >>> curie("http://purl.obolibrary.org/obo/HP_0001324"), curie("http://www.orpha.net/ORDO/Orphanet_589")
     ('HP:0001324', 'ORPHA:589')
     """
-    for namespace, prefix in FAST_NAMESPACES:
-        if iri.startswith(namespace):
-            return prefix + iri[len(namespace):]
     from nmdkg.namespaces import compress
 
     return compress(iri) or iri
