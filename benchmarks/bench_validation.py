@@ -35,7 +35,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from nmdkg.ntriples import NTriple
+from nmdkg.core.ntriples import NTriple
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -122,10 +122,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from rdflib import Graph
 
-    from nmdkg.build import build_canonical
-    from nmdkg.curated import load_curated
-    from nmdkg.ntriples import lines
-    from nmdkg.validate import (
+    from nmdkg.build.graph import build_canonical
+    from nmdkg.core.ntriples import lines
+    from nmdkg.curated.tables import load_curated
+    from nmdkg.validate.shapes import (
         CoreEngine,
         _run_checks,
         _TermTable,

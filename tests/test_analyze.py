@@ -15,8 +15,8 @@ import pytest
 import scipy.sparse as sp
 from rdflib import Graph
 
-from nmdkg import analyze as an
-from nmdkg import network
+from nmdkg.analysis import compute as an
+from nmdkg.analysis import network
 from tests.test_network import TOY
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg.paths import CURATED_DIR
+from nmdkg.core.paths import CURATED_DIR
 
 Setup = Callable[[Path], None]
 

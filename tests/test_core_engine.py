@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-from nmdkg.validate import (
+from nmdkg.validate.shapes import (
     COMPONENTS,
     TARGETS,
     CoreEngine,

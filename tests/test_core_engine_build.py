@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from rdflib import URIRef
 
-from nmdkg.build import build_canonical
-from nmdkg.validate import SHAPES_DIR, CoreEngine, _canonical_data, default_shapes
+from nmdkg.build.graph import build_canonical
+from nmdkg.validate.shapes import SHAPES_DIR, CoreEngine, _canonical_data, default_shapes
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
 

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from biolink_model.datamodel import pydanticmodel_v2 as biolink
 
-from nmdkg import kgx
-from nmdkg.build import build_canonical
-from nmdkg.namespaces import BIOLINK
-from nmdkg.ntriples import literal, term
+from nmdkg.build.graph import build_canonical
+from nmdkg.core.namespaces import BIOLINK
+from nmdkg.core.ntriples import literal, term
+from nmdkg.export import kgx
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
-from nmdkg import network
-from nmdkg.errors import InputError
-from nmdkg.namespaces import BIOLINK, NMDKG, compress, expand
+from nmdkg.analysis import network
+from nmdkg.core.errors import InputError
+from nmdkg.core.namespaces import BIOLINK, NMDKG, compress, expand
 
 #: Two annotated diseases under one article disorder, with every frequency form, a negated annotation, a
 #: plain triple whose only annotation is negated, a rejected claim (association without its triple) and a

@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 import pytest
 
-import nmdkg.paths
+import nmdkg.core.paths
 from nmdkg.cli import cli, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +132,7 @@ def test_command_block(command, build, monkeypatch):
     if name in PARSE_ONLY or "--endpoint" in args or (name == "validate" and len(args) == 1) or name == "build":
         return  # parsed above; see the module docstring (build: the fixture ran it)
     monkeypatch.chdir(build.parent)  # the scratch folder whose output/ is the build
-    monkeypatch.setattr(nmdkg.paths, "DEFAULT_OUT", Path("output"))
+    monkeypatch.setattr(nmdkg.core.paths, "DEFAULT_OUT", Path("output"))
     if "mine.jsonld" in args:  # the README's "a file of one's own"
         Path("mine.jsonld").write_text(MINE, encoding="utf-8")
         Path("report.ttl").unlink(missing_ok=True)

@@ -17,11 +17,11 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 _API = {
-    "build_graph": "nmdkg.build",
-    "load_curated": "nmdkg.curated",
-    "FORMATS": "nmdkg.export",
-    "serialize": "nmdkg.export",
-    "write_exports": "nmdkg.export",
+    "build_graph": "nmdkg.build.graph",
+    "load_curated": "nmdkg.curated.tables",
+    "FORMATS": "nmdkg.export.rdf",
+    "serialize": "nmdkg.export.rdf",
+    "write_exports": "nmdkg.export.rdf",
 }
 
 __all__ = ["__version__", *_API]

@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from nmdkg.hierarchy import closure
+from nmdkg.core.hierarchy import closure
 
 
 @dataclass

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from nmdkg.errors import DataError, InputError, Problem
-from nmdkg.hierarchy import closure
+from nmdkg.core.errors import DataError, InputError, Problem
+from nmdkg.core.hierarchy import closure
 
 FILES = {"classes.tsv": ("id", "label"), "is_a.tsv": ("subject", "object"),
          "exact_matches.tsv": ("mondo", "predicate", "object")}
@@ -101,6 +101,6 @@ def parse(folder: Path) -> Mondo:
 @lru_cache(maxsize=1)
 def load() -> Mondo:
     """The vendored slice of the source tree or the installed package (read once per process)."""
-    from nmdkg.paths import MONDO_DIR
+    from nmdkg.core.paths import MONDO_DIR
 
     return parse(MONDO_DIR)
