@@ -38,6 +38,11 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _show(text: str) -> None:
+    """A validation report's text, on standard error."""
+    click.echo(text, err=True, nl=False)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nmdkg", prog_name="nmdkg")
 def cli() -> None:
@@ -56,51 +61,19 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
 
     Nothing is written when the tables hold a defect: the defects are listed with file, line and column.
     """
-    from nmdkg.core.io import StagedFiles
     from nmdkg.core.paths import DEFAULT_OUT
-    from nmdkg.export import describe
-    from nmdkg.export.rdf import BUILD_FORMATS, StagedExports
+    from nmdkg.release.pipeline import build_release
 
     out = out or DEFAULT_OUT
     _check_writable(out, "--out")
-    steps = 4
-    graph, document = _read_and_build(curated, scope, steps)
-    _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks, "
-              f"while writing {', '.join(BUILD_FORMATS)}")
-    # The exports are written under temporary names while the graph is validated (Turtle by a child
-    # process), and renamed into place only once it is known to conform.
-    with StagedFiles() as staged:
-        exports = StagedExports(graph, out, staged, BUILD_FORMATS, ntriples=document)
-        try:
-            _validate_before_writing(graph, document)
-            written = exports.finish()
-        finally:
-            exports.stop()
-        _progress(f"[4/{steps}] writing to {out}/")
-        nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
-        staged.write(out / "describe" / "node-kinds.tsv", describe.as_tsv(nodes, ("kind", "nodes")))
-        staged.write(out / "describe" / "edge-kinds.tsv", describe.as_tsv(edges, ("kind", "edges")))
-        _write_release_description(graph, out, staged)
-        (out / "manifest.json").unlink(missing_ok=True)  # the old build's manifest must not outlive it
-        committed = staged.commit()
-    _write_build_cache(out, scope, curated, committed)
-    click.echo(f"{len(graph)} triples written to {out}/ ({', '.join(path.name for path in written)})")
+    release = build_release(out, curated, scope, progress=_progress, show=_show)
+    click.echo(f"{release.triples} triples written to {out}/ ({', '.join(path.name for path in release.exports)})")
     click.echo("\nNodes per kind:")
-    for kind, count in nodes:
+    for kind, count in release.nodes:
         click.echo(f"  {kind:<45} {count:>7}")
     click.echo("Edges per kind:")
-    for kind, count in edges:
+    for kind, count in release.edges:
         click.echo(f"  {kind:<45} {count:>7}")
-
-
-def _write_build_cache(out: Path, scope: str, curated: Path | None, written: list[Path]) -> None:
-    """What `build` writes after the graph: the query store, the checked queries and, last, the manifest
-    that makes the build current for the other commands (``nmdkg.release.manifest``, ``nmdkg.release.cache``)."""
-    from nmdkg.release import cache, manifest
-
-    cache.write_query_store(out, progress=lambda m: _progress(f"      {m}"))
-    checked = cache.write_checked_queries(out)
-    manifest.write(out, scope, curated, [*written, checked])
 
 
 def _current_build(curated: Path | None = None, scope: str | None = None):
@@ -126,32 +99,6 @@ def _current_build(curated: Path | None = None, scope: str | None = None):
     return None
 
 
-def _read_and_build(curated: Path | None, scope: str, steps: int):
-    """The first steps of `build` and `export`: read and check the curated tables, build the graph.
-    Returns the canonical triples and their N-Triples text (shared by the checks and the writers)."""
-    from nmdkg.build.graph import build_canonical
-    from nmdkg.core.ntriples import lines
-    from nmdkg.curated.tables import load_curated
-
-    _progress(f"[1/{steps}] reading curated tables")
-    tables = load_curated(curated)
-    _progress(f"[2/{steps}] building the graph (scope {scope})")
-    graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
-    return graph, lines(graph)
-
-
-def _write_release_description(graph, out: Path, staged) -> None:
-    """The identifier mappings (SSSOM) and the dataset description (VoID/HCLS) of every file staged so far."""
-    from nmdkg import __version__
-    from nmdkg.export import sssom as sssom_export
-    from nmdkg.export import void
-
-    sssom_export.write(graph, out / "nmdkg.sssom.tsv", __version__, staged)
-    written = {target.relative_to(out).as_posix(): tmp for target, tmp in staged.pending().items()
-               if target.is_relative_to(out)}
-    staged.write(out / "void.ttl", void.turtle(void.describe(graph, __version__, written)))
-
-
 @cli.command()
 @click.option("--format", "fmt", default="turtle", show_default=True,
               help="turtle, json-ld, nt (N-Triples), xml (RDF/XML), kgx (Biolink nodes.tsv, edges.tsv and "
@@ -164,70 +111,19 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
 
     Nothing is written when the tables hold a defect or the graph does not conform (exit code 1).
     """
-    from nmdkg.core.io import write_bytes_atomic
     from nmdkg.core.paths import DEFAULT_OUT
-    from nmdkg.export.rdf import resolve_format, serialize
+    from nmdkg.release.pipeline import export_format, export_target
 
     out = out or DEFAULT_OUT
-    if fmt.lower() in ("kgx", "sssom"):
-        from nmdkg import __version__
-
-        steps = 4
-        graph, document = _read_and_build(curated, scope, steps)
-        _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
-        _validate_before_writing(graph, document)
-        _progress(f"[4/{steps}] writing {fmt.lower()} to {out}")
-        if fmt.lower() == "kgx":
-            from nmdkg.export import kgx
-
-            written = kgx.write(graph, out / "kgx", __version__)
-        else:
-            from nmdkg.export import sssom as sssom_export
-
-            target = out if out.suffix else out / "nmdkg.sssom.tsv"
-            written = [sssom_export.write(graph, target, __version__)]
-        click.echo(f"{len(graph)} triples written as {fmt.lower()} to {', '.join(map(str, written))}")
-        return
-    try:
-        chosen = resolve_format(fmt)
-    except ValueError as exc:
-        raise click.BadParameter(f"{exc}, kgx, sssom", param_hint="--format") from exc
-    target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
-    _check_writable(target.parent, "--out")
-    build = _current_build(curated, scope)
-    if build is not None:
-        _export_from_build(build, chosen, target)
-        return
-    steps = 4
-    graph, document = _read_and_build(curated, scope, steps)
-    _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
-    _validate_before_writing(graph, document)
-    _progress(f"[4/{steps}] writing {target}")
-    write_bytes_atomic(target, serialize(graph, chosen))
-    click.echo(f"{len(graph)} triples written to {target}")
-
-
-def _export_from_build(build, chosen, target: Path) -> None:
-    """`export` from a current build (validated when it was built): a file the build wrote is copied, any
-    other format is written from the build's N-Triples."""
-    from nmdkg.core.io import write_bytes_atomic
-    from nmdkg.export.rdf import BUILD_FORMATS, serialize
-    from nmdkg.release.manifest import read_canonical
-
-    written = build.folder / f"nmdkg.{chosen.extension}"
-    if chosen.name in BUILD_FORMATS and written.is_file():
-        if target.resolve() == written.resolve():
-            click.echo(f"{target} is the build's own file, already current")
-            return
-        _progress(f"copying {written} to {target}")
-        payload = written.read_bytes()
-    else:
-        _progress(f"reading {build.graph}")
-        triples = read_canonical(build.graph)
-        _progress(f"writing {len(triples):,} triples to {target} ({chosen.label})")
-        payload = serialize(triples, chosen)
-    write_bytes_atomic(target, payload)
-    click.echo(f"{target} written from the build in {build.folder}/")
+    build = None
+    if fmt.lower() not in ("kgx", "sssom"):
+        try:
+            target = export_target(fmt, out)
+        except ValueError as exc:
+            raise click.BadParameter(f"{exc}, kgx, sssom", param_hint="--format") from exc
+        _check_writable(target.parent, "--out")
+        build = _current_build(curated, scope)
+    click.echo(export_format(fmt, out, curated, scope, build=build, progress=_progress, show=_show))
 
 
 def _check_writable(folder: Path, option: str) -> None:
@@ -690,18 +586,6 @@ def _say_build_in_use() -> None:
         _progress(f"using the build in {DEFAULT_OUT}/ (scope {status.scope}, current)")
     elif status.exists:
         _progress(f"warning: the build in {DEFAULT_OUT}/ is stale ({status.reason}); `nmdkg build` refreshes it")
-
-
-def _validate_before_writing(graph, document: bytes | None = None) -> None:
-    """The build's validation step: warnings are shown; violations are shown and stop the build (exit 1)."""
-    from nmdkg.validate.shapes import NonConformingGraph, format_text, validate_graph
-
-    result = validate_graph(graph, ntriples=document)
-    if result.results:
-        click.echo(format_text(result), err=True, nl=False)
-    if not result.conforms:
-        raise NonConformingGraph(f"the graph does not conform to the shapes and checks "
-                                 f"({len(result.violations)} violations, listed above); nothing was written")
 
 
 @cli.command()
