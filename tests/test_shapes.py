@@ -18,18 +18,10 @@ from nmdkg.core.identifiers import PATTERNS
 from nmdkg.core.namespaces import expand
 from nmdkg.core.paths import ONTOLOGY
 from nmdkg.core.rdf_read import read_rdf
-from nmdkg.validate.shapes import (
-    CHECKS_DIR,
-    SHAPES_NS,
-    CoreEngine,
-    UnsupportedShapes,
-    curie,
-    default_shapes,
-    load_checks,
-    run_checks,
-    validate_graph,
-    with_ontology,
-)
+from nmdkg.validate.checks import CHECKS_DIR, load_checks, run_checks
+from nmdkg.validate.engine import CoreEngine, UnsupportedShapes
+from nmdkg.validate.report import SHAPES_NS, curie
+from nmdkg.validate.shapes import default_shapes, validate_graph, with_ontology
 
 CASES_DIR = Path(__file__).parent / "resources" / "shacl"
 BASE = CASES_DIR / "_base.ttl"

@@ -616,7 +616,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     from nmdkg.core.errors import EXIT_DATA
     from nmdkg.core.io import write_bytes_atomic
     from nmdkg.core.rdf_read import read_rdf
-    from nmdkg.validate.shapes import format_json, format_text, validate_graph
+    from nmdkg.validate.report import format_json, format_text
+    from nmdkg.validate.shapes import validate_graph
 
     if report_file is not None:
         _check_writable(report_file.parent, "--report")

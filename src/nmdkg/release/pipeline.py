@@ -62,7 +62,8 @@ def read_and_build(curated: Path | None = None, scope: str = "nmd", progress: Sa
 def check(graph: Graph | list[NTriple], document: bytes | None = None, show: Say = _quiet) -> None:
     """The build's validation step: the report's text goes to ``show`` when it holds results; violations
     raise :class:`~nmdkg.validate.shapes.NonConformingGraph` (exit code 1)."""
-    from nmdkg.validate.shapes import NonConformingGraph, format_text, validate_graph
+    from nmdkg.validate.report import format_text
+    from nmdkg.validate.shapes import NonConformingGraph, validate_graph
 
     result = validate_graph(graph, ntriples=document)
     if result.results:
