@@ -352,6 +352,7 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
     import time
 
     from nmdkg.analysis import compute as analysis
+    from nmdkg.analysis import report
     from nmdkg.core.io import write_bytes_atomic
 
     out = out or Path("output") / "analysis"
@@ -363,11 +364,11 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
                               progress=_progress)
     _progress(f"writing tables, GraphML, summary and pictures to {out}/")
     writing = time.perf_counter()
-    files = analysis.outputs(result, progress=lambda m: _progress(f"      {m}"))
+    files = report.outputs(result, progress=lambda m: _progress(f"      {m}"))
     for name, payload in files.items():
         write_bytes_atomic(out / name, payload)
     _progress(f"      done in {time.perf_counter() - writing:.1f} s")
-    summary = analysis.summary_dict(result)
+    summary = report.summary_dict(result)
     click.echo(f"{summary['disorders']:,} disorders, {summary['projection_edges']:,} pairs sharing a "
                f"phenotype; {summary['network_edges']:,} {metric} edges kept, {summary['communities']} communities "
                f"(modularity {summary['modularity']:.3f})")

@@ -1,5 +1,6 @@
 """Shared-symptom network analysis: weights, the thresholded disorder network, communities, centralities,
-top pairs, and the files and pictures ``nmdkg analyze`` writes.
+top pairs; the files and pictures ``nmdkg analyze`` writes are ``nmdkg.analysis.report`` and
+``nmdkg.analysis.pictures``.
 
 The steps (:func:`analyze` runs them in order and times each):
 
@@ -14,7 +15,8 @@ The steps (:func:`analyze` runs them in order and times each):
    the network keeps the edges with ``q <= alpha`` (:func:`disorder_network`);
 4. **communities** (Louvain), **centralities** (degree, strength, betweenness, participation
    coefficient) and **symptom hubs** on the NetworkX network;
-5. **write** edge tables (CSV), GraphML, a summary (Markdown and JSON) and pictures (PNG).
+5. **write** edge tables (CSV), GraphML, a summary (Markdown and JSON) and pictures (PNG)
+   (``nmdkg.analysis.report``).
 
 Reading the weights: *shared* counts phenotypes in common; *jaccard* divides by the union; *cosine*
 down-weights common phenotypes (Zhou et al. 2014); *resnik* also credits related findings through their
@@ -23,15 +25,11 @@ most informative common ancestor in HPO.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -51,8 +49,8 @@ PICTURE_LIMIT = 1500
 Progress = Callable[[str], None]
 
 
-def _quiet(message: str) -> None:
-    pass
+def quiet(message: str) -> None:
+    """The default progress callback: says nothing."""
 
 
 # -- weights --------------------------------------------------------------------------------------
@@ -97,7 +95,7 @@ class Similarities:
 
 
 def similarity_matrices(data: PhenotypeData, metrics: Iterable[str] = ("resnik",),
-                        progress: Progress = _quiet) -> Similarities:
+                        progress: Progress = quiet) -> Similarities:
     """The shared counts of every pair, and the full matrix of each metric of ``metrics``."""
     disorders = data.disorders()
     terms = data.terms()
@@ -191,7 +189,7 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
 
 def disorder_network(data: PhenotypeData, weights: Similarities, metric: str = DEFAULT_METRIC, *, k: int = 10,
                      alpha: float = 0.05, n_permutations: int = 100, seed: int = 0,
-                     progress: Progress = _quiet) -> nx.Graph:
+                     progress: Progress = quiet) -> nx.Graph:
     """The thresholded shared-symptom network of disorders.
 
     Candidate edges are the ``k``-nearest-neighbour backbone under ``metric``
@@ -392,7 +390,7 @@ class Analysis:
 
 def analyze(source: Any, *, metric: str = DEFAULT_METRIC, k: int = 10, alpha: float = 0.05,
             n_permutations: int = 100, seed: int = 0, resolution: float = 1.0, top: int = 100,
-            progress: Progress = _quiet) -> Analysis:
+            progress: Progress = quiet) -> Analysis:
     """Run the whole analysis on a graph (anything :func:`nmdkg.analysis.network.read` takes) or on
     :class:`~nmdkg.analysis.network.PhenotypeData` already read."""
     if metric not in METRICS:
@@ -563,427 +561,3 @@ def top_pairs(weights: Similarities, metric: str, n: int, data: PhenotypeData | 
             row["shared_phenotypes"] = shared_phenotypes(data, a, b)
         out.append(row)
     return out
-
-
-# -- output ---------------------------------------------------------------------------------------
-
-def _number(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """Rows as CSV (RFC 4180, ``\\n`` line ends), numbers to six significant digits."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_number(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
-
-
-EDGE_COLUMNS = ("source", "source_label", "target", "target_label", "weight", "shared", "jaccard", "cosine",
-                "resnik", "p_value", "q_value", "shared_phenotypes")
-NODE_COLUMNS = ("id", "label", "category", "counterpart_of", "n_phenotypes", "community", "degree",
-                "strength", "betweenness", "participation")
-SYMPTOM_COLUMNS = ("id", "label", "n_disorders", "share", "idf", "ic", "n_communities", "participation")
-PAIR_COLUMNS = ("rank", "source", "source_label", "target", "target_label", "shared", "jaccard", "cosine",
-                "resnik", "shared_phenotypes")
-COMMUNITY_COLUMNS = ("community", "size", "main_category", "category_share", "top_phenotypes",
-                     "top_phenotype_labels", "central_disorders", "central_disorder_labels",
-                     "article_disorders")
-
-
-def edge_rows(a: Analysis) -> list[tuple]:
-    G, data = a.network, a.data
-    rows = []
-    for u, v, e in G.edges(data=True):
-        s, t = min(u, v), max(u, v)
-        rows.append((s, data.label(s), t, data.label(t), e["weight"], e["shared"], e["jaccard"], e["cosine"],
-                     e["resnik"], e["p_value"], e["q_value"], "|".join(shared_phenotypes(data, s, t))))
-    rows.sort(key=lambda r: (-r[4], r[0], r[2]))
-    return rows
-
-
-def outputs(a: Analysis, progress: Progress = _quiet) -> dict[str, bytes]:
-    """Every file of the analysis, by name: tables, GraphML, summary and pictures."""
-    files: dict[str, bytes] = {}
-    files["edges.csv"] = csv_bytes(EDGE_COLUMNS, edge_rows(a))
-    files["disorders.csv"] = csv_bytes(NODE_COLUMNS, ([row[c] for c in NODE_COLUMNS] for row in
-                                                      sorted(a.nodes.values(), key=lambda r: r["id"])))
-    files["symptoms.csv"] = csv_bytes(SYMPTOM_COLUMNS,
-                                      ([row[c] for c in SYMPTOM_COLUMNS] for row in a.symptoms))
-    files["communities.csv"] = csv_bytes(COMMUNITY_COLUMNS, (
-        [("|".join(row[c]) if isinstance(row[c], list) else row[c]) for c in COMMUNITY_COLUMNS]
-        for row in a.community_table))
-    files["top-pairs.csv"] = csv_bytes(PAIR_COLUMNS, (
-        [("|".join(row[c]) if isinstance(row.get(c), list) else row.get(c, "")) for c in PAIR_COLUMNS]
-        for row in a.top))
-    files["network.graphml"] = graphml_bytes(a.network)
-    summary = summary_dict(a)
-    text = json.dumps(summary, indent=2, ensure_ascii=False, sort_keys=True)
-    files["summary.json"] = (text + "\n").encode()
-    files["summary.md"] = summary_markdown(a, summary).encode()
-    progress("drawing pictures")
-    files["network.png"] = network_png(a)
-    files["article-heatmap.png"] = heatmap_png(a)
-    files["symptom-hubs.png"] = hubs_png(a)
-    return files
-
-
-def graphml_bytes(G: nx.Graph) -> bytes:
-    """The network as GraphML (for Cytoscape and Gephi), nodes and edges in sorted order.
-
-    Written directly rather than by ``networkx.write_graphml``, which takes 15 s on the 93,000 edges of the
-    full-scope network; ``networkx.read_graphml`` reads it back.
-
-    >>> G = nx.Graph(metric="cosine")
-    >>> G.add_node("OMIM:1", label="A & B", community=1)
-    >>> G.add_edge("OMIM:1", "OMIM:2", weight=0.5)
-    >>> H = nx.read_graphml(io.BytesIO(graphml_bytes(G)))
-    >>> H.nodes["OMIM:1"]["label"], H.edges["OMIM:1", "OMIM:2"]["weight"], H.graph["metric"]
-    ('A & B', 0.5, 'cosine')
-    """
-    from xml.sax.saxutils import escape, quoteattr
-
-    def kind(values: Iterable[Any]) -> str:
-        values = list(values)
-        if all(isinstance(v, bool) for v in values):
-            return "boolean"
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            return "long"
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            return "double"
-        return "string"
-
-    def text(value: Any) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, float):
-            return repr(value)
-        return escape(str(value))
-
-    def collect(items: Iterable[dict]) -> dict[str, str]:
-        found: dict[str, list[Any]] = defaultdict(list)
-        for data in items:
-            for key, value in data.items():
-                if value is not None:
-                    found[key].append(value)
-        return {key: kind(values) for key, values in sorted(found.items())}
-
-    graph_keys = collect([{k: v for k, v in G.graph.items() if isinstance(v, str | int | float)}])
-    node_keys = collect(G.nodes[n] for n in G)
-    edge_keys = collect(d for _, _, d in G.edges(data=True))
-    ids: dict[tuple[str, str], str] = {}
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
-              'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-              'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
-              'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">')]
-    for domain, keys in (("graph", graph_keys), ("node", node_keys), ("edge", edge_keys)):
-        for name, type_ in keys.items():
-            ids[domain, name] = f"d{len(ids)}"
-            lines.append(f'  <key id="{ids[domain, name]}" for="{domain}" attr.name={quoteattr(name)} '
-                         f'attr.type="{type_}"/>')
-    lines.append('  <graph edgedefault="undirected">')
-
-    def data(domain: str, values: dict, indent: str) -> None:
-        for name, value in sorted(values.items()):
-            if (domain, name) in ids and value is not None:
-                lines.append(f'{indent}<data key="{ids[domain, name]}">{text(value)}</data>')
-
-    data("graph", G.graph, "    ")
-    for node in sorted(G):
-        lines.append(f"    <node id={quoteattr(str(node))}>")
-        data("node", G.nodes[node], "      ")
-        lines.append("    </node>")
-    for u, v in sorted((min(u, v), max(u, v)) for u, v in G.edges()):
-        lines.append(f"    <edge source={quoteattr(str(u))} target={quoteattr(str(v))}>")
-        data("edge", G.edges[u, v], "      ")
-        lines.append("    </edge>")
-    lines += ["  </graph>", "</graphml>", ""]
-    return "\n".join(lines).encode("utf-8")
-
-
-def summary_dict(a: Analysis) -> dict[str, Any]:
-    G, data = a.network, a.data
-    bridging = sorted(a.nodes.values(), key=lambda r: (-r["betweenness"], r["id"]))[:20]
-    return {
-        "metric": a.metric,
-        "parameters": {k: G.graph[k] for k in ("k", "alpha", "permutations", "seed")},
-        "disorders": len(a.weights.disorders),
-        "annotated_disorders": sum(1 for d in a.weights.disorders if d.startswith(ANNOTATED_PREFIXES)),
-        "phenotypes": len(data.phenotypes()),
-        "hpo_terms": len(a.weights.terms),
-        "disorder_phenotype_edges": data.bipartite.number_of_edges(),
-        "negated_annotations": len(data.negated),
-        "projection_edges": int(a.weights.shared.nnz // 2),
-        "network_edges": G.number_of_edges(),
-        "isolated_disorders": sum(1 for n in G if G.degree(n) == 0),
-        "communities": sum(1 for c in a.communities if len(c) > 1),
-        "modularity": round(float(G.graph.get("modularity", 0.0)), 6),
-        "largest_communities": [
-            {k: row[k] for k in ("community", "size", "main_category", "top_phenotype_labels",
-                                 "central_disorder_labels", "article_disorders")}
-            for row in a.community_table[:12]
-        ],
-        "symptom_hubs": [{k: row[k] for k in ("id", "label", "n_disorders", "n_communities")}
-                         for row in a.symptoms[:20]],
-        "bridging_symptoms": [{k: row[k] for k in ("id", "label", "n_disorders", "participation")}
-                              for row in sorted((r for r in a.symptoms if r["n_disorders"] >= 10),
-                                                key=lambda r: (-r["participation"], r["id"]))[:20]],
-        "bridging_disorders": [{k: row[k] for k in ("id", "label", "community", "betweenness",
-                                                    "participation")} for row in bridging],
-        "top_pairs": [{k: row[k] for k in ("source", "source_label", "target", "target_label", a.metric)}
-                      for row in a.top[:20]],
-    }
-
-
-def summary_markdown(a: Analysis, s: dict[str, Any]) -> str:
-    p = s["parameters"]
-    lines = [
-        "# Shared-symptom network of neuromuscular disorders",
-        "",
-        (f"Metric **{s['metric']}**; each disorder keeps its {p['k']} nearest neighbours, an edge stays when "
-         f"its Benjamini-Hochberg q-value against a degree-preserving permutation null ({p['permutations']} "
-         f"permutations, seed {p['seed']}) is at most {p['alpha']}."),
-        "",
-        "| | count |",
-        "| --- | ---: |",
-        f"| disorders (with at least one phenotype) | {s['disorders']:,} |",
-        f"| of which OMIM / Orphanet diseases | {s['annotated_disorders']:,} |",
-        f"| phenotypes used | {s['phenotypes']:,} |",
-        f"| disorder-phenotype edges | {s['disorder_phenotype_edges']:,} |",
-        f"| negated annotations (never edges) | {s['negated_annotations']:,} |",
-        f"| pairs sharing at least one phenotype (full projection) | {s['projection_edges']:,} |",
-        f"| edges of the thresholded network | {s['network_edges']:,} |",
-        f"| communities (2 or more disorders) | {s['communities']:,} |",
-        f"| modularity | {s['modularity']:.3f} |",
-        "",
-        "## Largest communities",
-        "",
-        "| # | size | mostly | characteristic phenotypes | central disorders |",
-        "| ---: | ---: | --- | --- | --- |",
-    ]
-    for row in s["largest_communities"]:
-        lines.append(f"| {row['community']} | {row['size']} | {row['main_category']} | "
-                     f"{'; '.join(row['top_phenotype_labels'][:3])} | "
-                     f"{'; '.join(row['central_disorder_labels'][:3])} |")
-    lines += ["", "## Symptom hubs (most disorders)", "", "| phenotype | disorders | communities |",
-              "| --- | ---: | ---: |"]
-    lines += [f"| {r['label']} ({r['id']}) | {r['n_disorders']} | {r['n_communities']} |"
-              for r in s["symptom_hubs"]]
-    lines += ["", "## Bridging disorders (betweenness)", "",
-              "| disorder | community | betweenness | participation |", "| --- | ---: | ---: | ---: |"]
-    lines += [f"| {r['label']} ({r['id']}) | {r['community']} | {r['betweenness']:.4f} | "
-              f"{r['participation']:.3f} |" for r in s["bridging_disorders"]]
-    lines += ["", f"## Top pairs ({s['metric']})", "", "| disorder | disorder | weight |",
-              "| --- | --- | ---: |"]
-    lines += [f"| {r['source_label']} ({r['source']}) | {r['target_label']} ({r['target']}) | "
-              f"{r[s['metric']]:.4g} |" for r in s["top_pairs"]]
-    lines += ["", ("Files: `edges.csv` (network edges, all weights, p and q), `disorders.csv` (communities "
-                   "and centralities), `symptoms.csv` (symptom hubs), `communities.csv`, `top-pairs.csv`, "
-                   "`network.graphml` (Cytoscape, Gephi), `network.png`, `article-heatmap.png`, "
-                   "`symptom-hubs.png`."), ""]
-    return "\n".join(lines)
-
-
-def write_outputs(a: Analysis, out: Path, progress: Progress = _quiet) -> list[Path]:
-    """Write every file of :func:`outputs` into ``out``, each atomically; return the paths."""
-    from nmdkg.core.io import write_bytes_atomic
-
-    files = outputs(a, progress)
-    paths = []
-    for name, payload in files.items():
-        write_bytes_atomic(Path(out) / name, payload)
-        paths.append(Path(out) / name)
-    return paths
-
-
-# -- pictures -------------------------------------------------------------------------------------
-
-def _figure(width: float, height: float):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt, plt.figure(figsize=(width, height), dpi=150)
-
-
-def _png(plt, fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def _short(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def article_disorders(a: Analysis) -> list[tuple[str, str]]:
-    """The article's disorders with phenotypes and their annotated counterparts, as (disorder, group)
-    pairs, grouped by article disorder (what the heatmap shows)."""
-    data = a.data
-    seeds = sorted({d for d in a.weights.disorders if not d.startswith(ANNOTATED_PREFIXES)},
-                   key=lambda d: (data.label(d).lower(), d))
-    by_seed: dict[str, list[str]] = defaultdict(list)
-    for disorder, parents in data.counterparts.items():
-        if disorder in a.nodes:
-            by_seed[parents[0]].append(disorder)
-    rows: list[tuple[str, str]] = []
-    for seed in seeds:
-        rows.append((seed, seed))
-        rows += [(d, seed) for d in sorted(by_seed.get(seed, []))]
-    return rows
-
-
-def network_png(a: Analysis) -> bytes:
-    """The disorder network, nodes coloured by community (the ten largest), article disorders labelled."""
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
-
-    G = a.network
-    nodes = [n for n in G if G.degree(n) > 0]
-    note = ""
-    if len(nodes) > PICTURE_LIMIT:  # each community keeps its best-connected, in proportion to its size
-        by_community: dict[int, list[str]] = defaultdict(list)
-        for n in nodes:
-            by_community[a.membership[n]].append(n)
-        kept = []
-        for members in by_community.values():
-            quota = max(1, round(PICTURE_LIMIT * len(members) / len(nodes)))
-            kept += sorted(members, key=lambda n: (-a.nodes[n]["strength"], n))[:quota]
-        kept_set = set(kept) | {n for n in nodes if not n.startswith(ANNOTATED_PREFIXES)}
-        nodes = [n for n in nodes if n in kept_set]
-        note = f" — {len(nodes):,} of {G.number_of_nodes():,} disorders, the best-connected of each community"
-    H = G.subgraph(sorted(nodes))
-    pos = nx.spring_layout(H, seed=a.seed, weight=None, iterations=60) if len(H) else {}
-    plt, fig = _figure(12, 10)
-    ax = fig.add_subplot(111)
-    tab10 = plt.get_cmap("tab10").colors
-    palette = [c for i, c in enumerate(tab10) if i != 7] + [plt.get_cmap("Dark2").colors[5]]  # no grey
-    main = [row["community"] for row in a.community_table if row["size"] > 1][:10]
-    colour = {c: palette[i] for i, c in enumerate(main)}
-    segments = [(pos[u], pos[v]) for u, v in H.edges()]
-    ax.add_collection(LineCollection(segments, colors=(0.5, 0.5, 0.5, 0.12), linewidths=0.4, zorder=1))
-    if len(H):
-        xy = np.array([pos[n] for n in H])
-        colours = [colour.get(a.membership[n], (0.8, 0.8, 0.8)) for n in H]
-        sizes = [6 + 3 * math.sqrt(H.degree(n)) for n in H]
-        article = {d for d, _ in article_disorders(a)}
-        edge = ["black" if n in article else "none" for n in H]
-        ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors=edge, linewidths=0.6, zorder=2)
-        labelled = sorted((n for n in H if not n.startswith(ANNOTATED_PREFIXES)),
-                          key=lambda n: (-pos[n][1], n))
-        span = float(np.ptp(xy[:, 1])) or 1.0
-        placed: list[tuple[float, float]] = []
-        for n in labelled:  # nudge a label down while it would overlap one already placed
-            x, y = float(pos[n][0]), float(pos[n][1])
-            dy = 0.0
-            while any(abs(x - px) < 0.25 * span and abs(y + dy - py) < 0.03 * span for px, py in placed):
-                dy -= 0.03 * span
-            placed.append((x, y + dy))
-            ax.annotate(a.data.label(n), (x, y), xytext=(x + 0.01 * span, y + dy + 0.01 * span), fontsize=8,
-                        fontweight="bold", zorder=3,
-                        arrowprops={"arrowstyle": "-", "lw": 0.5} if dy else None,
-                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7})
-        ax.update_datalim(xy)
-        ax.autoscale_view()
-    handles = []
-    for row in a.community_table:
-        if row["community"] in colour:
-            name = row["top_phenotype_labels"][0] if row["top_phenotype_labels"] else row["main_category"]
-            handles.append(Line2D([], [], marker="o", linestyle="", color=colour[row["community"]],
-                                  label=f"{row['community']}: {_short(name, 44)} ({row['size']})"))
-    handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="black",
-                          label="article disorder or its counterpart"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
-              title="community: most characteristic phenotype (size)", title_fontsize=8)
-    ax.set_title(f"Shared-symptom network of disorders ({a.metric}, {G.number_of_edges():,} edges{note})",
-                 fontsize=11)
-    ax.set_axis_off()
-    return _png(plt, fig)
-
-
-def heatmap_png(a: Analysis) -> bytes:
-    """Similarity of the article's disorders and their OMIM/Orphanet counterparts under the metric."""
-    rows = article_disorders(a)
-    title = f"Similarity ({a.metric}) of the article's disorders and their counterparts"
-    if len(rows) < 2:
-        strongest = sorted(a.nodes, key=lambda n: (-a.nodes[n]["strength"], n))[:30]
-        rows = [(d, "") for d in sorted(strongest)]
-        title = f"Similarity ({a.metric}) of the 30 best-connected disorders"
-    index = {d: i for i, d in enumerate(a.weights.disorders)}
-    ids = np.array([index[d] for d, _ in rows], dtype=np.int64)
-    n = len(ids)
-    r, c = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-    values = a.weights.pair_values(a.metric, ids[r.ravel()], ids[c.ravel()]).reshape(n, n)
-    values[np.arange(n), np.arange(n)] = np.nan
-    plt, fig = _figure(max(6.0, 0.22 * n + 4), max(5.0, 0.22 * n + 2.5))
-    ax = fig.add_subplot(111)
-    cmap = plt.get_cmap("viridis").with_extremes(bad=(0.9, 0.9, 0.9))
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, interpolation="nearest")
-    labels = [("▶ " if d == group else "") + _short(f"{a.data.label(d)} ({d})") for d, group in rows]
-    ax.set_xticks(range(n), labels, rotation=90, fontsize=7)
-    ax.set_yticks(range(n), labels, fontsize=7)
-    for i, (d, group) in enumerate(rows):
-        if d == group and i:
-            ax.axhline(i - 0.5, color="white", linewidth=1.2)
-            ax.axvline(i - 0.5, color="white", linewidth=1.2)
-    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label=a.metric)
-    ax.set_title(title + "\n(▶ the article's disorder; grey: a disorder with itself)", fontsize=10)
-    return _png(plt, fig)
-
-
-def hubs_png(a: Analysis, n: int = 25) -> bytes:
-    """The symptom hubs: phenotypes annotated to the most disorders, coloured by how many communities they
-    span (participation)."""
-    rows = a.symptoms[:n][::-1]
-    plt, fig = _figure(10, max(4.0, 0.28 * len(rows) + 1.5))
-    ax = fig.add_subplot(111)
-    cmap = plt.get_cmap("plasma")
-    values = [r["participation"] for r in rows]
-    bars = ax.barh(range(len(rows)), [r["n_disorders"] for r in rows], color=[cmap(v) for v in values])
-    ax.set_yticks(range(len(rows)), [_short(f"{r['label']} ({r['id']})", 72) for r in rows], fontsize=8)
-    ax.bar_label(bars, labels=[f"{r['n_disorders']} ({r['n_communities']} comm.)" for r in rows], fontsize=7,
-                 padding=2)
-    ax.set_xlabel("disorders annotated with the phenotype")
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
-
-    fig.colorbar(ScalarMappable(Normalize(0, 1), cmap), ax=ax, fraction=0.03, pad=0.02,
-                 label="spread over communities (participation)")
-    ax.set_title(f"Symptom hubs: the {len(rows)} phenotypes shared by most disorders", fontsize=11)
-    ax.spines[["top", "right"]].set_visible(False)
-    return _png(plt, fig)
-
-
-__all__ = [
-    "METRICS",
-    "Analysis",
-    "Similarities",
-    "analyze",
-    "article_disorders",
-    "benjamini_hochberg",
-    "betweenness",
-    "csv_bytes",
-    "disorder_network",
-    "enrichment",
-    "graphml_bytes",
-    "heatmap_png",
-    "hubs_png",
-    "louvain",
-    "nearest_neighbours",
-    "network_png",
-    "outputs",
-    "participation_coefficient",
-    "phenotype_participation",
-    "similarity_matrices",
-    "top_pairs",
-    "write_outputs",
-]
