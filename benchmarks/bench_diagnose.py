@@ -22,7 +22,7 @@ The protocol (Köhler S et al., Am J Hum Genet 2009;85:457-464; Masino AJ et al.
 * **noise + imprecision**: the imprecise patient plus the noise terms.
 
 For each patient the rank of the true disease among all annotated diseases of the graph is recorded for
-our ranking (:class:`nmdkg.diagnose.Ranker`) and for a plain **term-overlap baseline** (the number of
+our ranking (:class:`nmdkg.diagnose.ranker.Ranker`) and for a plain **term-overlap baseline** (the number of
 patient terms the disease is annotated with exactly). Ties count as the mean of the tied positions (a
 tie of the true disease with 9 others at the top is rank 5.5). The script prints a Markdown table with
 top-1, top-10 and the median rank per variant, next to the published figures on this protocol: median
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                              "proportion to their annotated frequency (unknown: 50 %%)")
     args = parser.parse_args(argv)
 
-    from nmdkg.diagnose import Ranker
+    from nmdkg.diagnose.ranker import Ranker
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -163,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.graph:
         source = args.graph
     else:
-        from nmdkg.build import build_graph
-        from nmdkg.curated import load_curated
+        from nmdkg.build.graph import build_graph
+        from nmdkg.curated.tables import load_curated
 
         say(f"building the graph (scope {args.scope})")
         source = build_graph(load_curated(), scope=args.scope)

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from rdflib import Graph, Variable
 
-    from nmdkg.queries import load_library
+    from nmdkg.query.library import load_library
     from nmdkg.store import Store
 
     start = time.perf_counter()
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         graph = Graph(bind_namespaces="none")
         graph.parse(args.data)
     else:
-        from nmdkg.build import build_graph
+        from nmdkg.build.graph import build_graph
 
         graph = build_graph(**({"scope": args.scope} if args.scope else {}))
     elapsed = time.perf_counter() - start

@@ -59,7 +59,7 @@ import numpy as np
 HPO3_METHODS = (("resnik", "funSimAvg"), ("lin", "funSimAvg"), ("jc", "funSimAvg"), ("graphic", "funSimAvg"),
                 ("resnik", "BMA"))
 SETTINGS = ("as given", "leave-publication-out")
-#: The grid the cross-validation searches (parameters of nmdkg.diagnose.Scoring).
+#: The grid the cross-validation searches (parameters of nmdkg.diagnose.ranker.Scoring).
 GRID = {"floor": (0.25, 0.5, 0.75), "prior_strength": (0.0, 4.0), "reverse": (0.0, 0.25, 0.5),
         "penalty": (0.0, 0.1), "absent_power": (1.0, 3.0)}
 
@@ -77,9 +77,9 @@ class Case:
 # -- reading the collection -----------------------------------------------------------------------
 
 def read_collection(path: Path):
-    """(cases, unreadable, version): every phenopacket of a folder or zip, read with nmdkg.phenopackets."""
-    from nmdkg import phenopackets as pp
-    from nmdkg.errors import InputError
+    """(cases, unreadable, version): every phenopacket of a folder or zip, read with nmdkg.diagnose.phenopackets."""
+    from nmdkg.core.errors import InputError
+    from nmdkg.diagnose import phenopackets as pp
 
     cases, bad = [], []
     digest = hashlib.sha256()
@@ -114,7 +114,7 @@ def _is_phenopacket(name: str) -> bool:
 
 
 def select(cases, ranker, hpo):
-    from nmdkg.diagnose import term_problems
+    from nmdkg.diagnose.ranker import term_problems
     from nmdkg.sources import hpo_annotations
 
     release, _ = hpo_annotations.parse(hpo_annotations.hpoa_path())
@@ -244,7 +244,7 @@ def folds_by_disease(cases, k: int) -> list[int]:
 
 def cross_validate(ranker, cases, k: int, say):
     """Per case, the ranks (both settings) under parameters chosen on the other folds; and the choices."""
-    from nmdkg.diagnose import Scoring
+    from nmdkg.diagnose.ranker import Scoring
 
     folds = folds_by_disease(cases, k)
     names = list(GRID)
@@ -312,14 +312,14 @@ def main(argv=None) -> int:
     if not args.collection.exists():
         parser.error(f"{args.collection}: no such folder or zip")
 
-    from nmdkg.diagnose import Ranker
+    from nmdkg.diagnose.ranker import Ranker
     from nmdkg.sources import hpo_obo
 
     started = time.perf_counter()
     if args.graph is None:
-        from nmdkg.build import build_canonical
-        from nmdkg.curated import load_curated
-        from nmdkg.ntriples import lines
+        from nmdkg.build.graph import build_canonical
+        from nmdkg.core.ntriples import lines
+        from nmdkg.curated.tables import load_curated
 
         say("building the graph (scope nmd)")
         source = lines(build_canonical(load_curated(None), scope="nmd"))

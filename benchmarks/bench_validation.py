@@ -35,7 +35,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from nmdkg.ntriples import NTriple
+from nmdkg.core.ntriples import NTriple
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
@@ -122,17 +122,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from rdflib import Graph
 
-    from nmdkg.build import build_canonical
-    from nmdkg.curated import load_curated
-    from nmdkg.ntriples import lines
-    from nmdkg.validate import (
-        CoreEngine,
-        _run_checks,
-        _TermTable,
-        default_shapes,
-        load_checks,
-        validate_graph,
-    )
+    from nmdkg.build.graph import build_canonical
+    from nmdkg.core.ntriples import lines
+    from nmdkg.curated.tables import load_curated
+    from nmdkg.validate.checks import check_results, load_checks
+    from nmdkg.validate.data import TermTable
+    from nmdkg.validate.engine import CoreEngine
+    from nmdkg.validate.shapes import default_shapes, validate_graph
 
     curated = load_curated()
     article = build_canonical(curated, scope="article")
@@ -144,10 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"article graph {len(article):,} triples, default build {len(default):,} triples", file=sys.stderr)
     for size in sizes:
         triples = synthesise(article if size < len(default) else default, size)
-        table = _TermTable(triples)
+        table = TermTable(triples)
         times: dict[str, float | None] = dict.fromkeys(columns)
         times["core"], _ = timed(lambda table=table: engine.validate(table))
-        times["checks ox"], _ = timed(lambda table=table: _run_checks(table, checks, "oxigraph"))
+        times["checks ox"], _ = timed(lambda table=table: check_results(table, checks, "oxigraph"))
         times["fast total"], result = timed(lambda triples=triples: validate_graph(triples, engine="fast"))
         verdict = "conforms" if result.conforms else f"{len(result.violations)} violations"
         if len(triples) <= max(args.pyshacl_max, args.rdflib_checks):
@@ -163,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                         lambda graph=graph, inference=inference: pyshacl.validate(
                             graph, shacl_graph=shapes, inference=inference, allow_warnings=True))
             if len(triples) <= args.rdflib_checks:
-                times["checks rdflib"], _ = timed(lambda graph=graph: _run_checks(graph, checks, "rdflib"))
+                times["checks rdflib"], _ = timed(lambda graph=graph: check_results(graph, checks, "rdflib"))
             del graph
         rows.append((len(triples), times))
         done = ", ".join(f"{k} {v:.1f}s" for k, v in times.items() if v is not None)

@@ -8,7 +8,7 @@ It starts ``nmdkg serve`` on 127.0.0.1 (a free port, the store in a temporary fo
 given), then
 
 1. **load**: ``--clients`` threads, each running the library queries (default parameters, through
-   :class:`nmdkg.remote.Endpoint`, in a different order per client) until ``--seconds`` have passed;
+   :class:`nmdkg.query.remote.Endpoint`, in a different order per client) until ``--seconds`` have passed;
    it reports requests per second, p50 / p99 / max latency per query and overall, and errors (must be 0);
 2. **hostile requests**: an update (at ``/update`` and as a query), a malformed query and an unbounded
    cross join, each followed by a library query that must still be answered; it reports what each got.
@@ -36,8 +36,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from nmdkg.queries import load_library
-from nmdkg.remote import Endpoint
+from nmdkg.query.library import load_library
+from nmdkg.query.remote import Endpoint
 
 LOOPBACK = "127.0.0.1"
 #: A cross join of the graph with itself, counted: far beyond any time limit, so the server cuts it.

@@ -17,7 +17,7 @@ a failing stage is reported in the note column and does not stop the others. The
 * ``analyze``: ``nmdkg analyze --graph <build> --out <tmp>`` as a separate process (cold start);
 * ``cold``: what a user waits for after ``nmdkg build``: each everyday command as a fresh ``python -m
   nmdkg.cli`` process in a folder whose ``output/`` is the build (so that it reuses the build, its query
-  store and caches, as ``nmdkg.manifest`` allows), ``--cold-runs`` times after one first run (which
+  store and caches, as ``nmdkg.release.manifest`` allows), ``--cold-runs`` times after one first run (which
   makes the per-build caches, e.g. the ranker: reported apart), the median and each command's own peak
   memory; each also as a ratio to a bare ``python -c "import nmdkg"`` timed the same way in the same run
   (``cold_table``). Every library query is run with its default parameters;
@@ -255,8 +255,8 @@ def stage_build(scope: str, out: str) -> dict:
 
 
 def stage_ingest(scope: str) -> dict:
-    from nmdkg.curated import load_curated
-    from nmdkg.hpo import load_sources
+    from nmdkg.build.hpo import load_sources
+    from nmdkg.curated.tables import load_curated
 
     load_curated()
     if scope != "article":
@@ -265,15 +265,15 @@ def stage_ingest(scope: str) -> dict:
 
 
 def stage_construct(scope: str) -> dict:
-    from nmdkg.build import build_canonical
+    from nmdkg.build.graph import build_canonical
 
     return {"triples": len(build_canonical(scope=scope))}
 
 
 def stage_validate(out: str) -> dict:
     """Our validation as `nmdkg build` runs it (``validate_graph`` on the canonical triples), fast engine."""
-    from nmdkg.namespaces import compress, expand
-    from nmdkg.validate import AUTO_LIMIT, validate_graph
+    from nmdkg.core.namespaces import compress, expand
+    from nmdkg.validate.shapes import AUTO_LIMIT, validate_graph
 
     triples = _read_nt(out)
     # the prefix maps (Biolink's and the Bioregistry's: seconds, once per process) are loaded by the build's
@@ -293,7 +293,7 @@ def stage_validate(out: str) -> dict:
 
 def stage_export(out: str, fmt: str) -> dict:
     """Serialize the canonical triples of a build (read back from its N-Triples) in one format."""
-    from nmdkg.export import serialize, used_prefixes
+    from nmdkg.export.rdf import serialize, used_prefixes
 
     triples = _read_nt(out)
     used_prefixes(triples[:1])  # warm the prefix maps
@@ -328,7 +328,7 @@ def stage_queries(out: str, engine: str, repeat: int, budget: float) -> dict:
     """
     import signal
 
-    from nmdkg.queries import load_library
+    from nmdkg.query.library import load_library
     from nmdkg.store import Store
 
     def run(query) -> int:
@@ -392,8 +392,8 @@ def stage_diagnose(out: str, seed: int, patients: int, runs: int) -> dict:
     import numpy as np
 
     start = time.perf_counter()
-    from nmdkg import diagnose as dx
-    from nmdkg.errors import InputError
+    from nmdkg.core.errors import InputError
+    from nmdkg.diagnose import ranker as dx
 
     imports = time.perf_counter() - start
     start = time.perf_counter()
@@ -465,7 +465,7 @@ def _plain_graph(out: str):
     from rdflib import Graph, URIRef
     from rdflib.namespace import OWL, RDF
 
-    from nmdkg.namespaces import ONTOLOGY_IRI
+    from nmdkg.core.namespaces import ONTOLOGY_IRI
 
     graph = Graph().parse(Path(out, "nmdkg.nt"), format="nt")
     added = (URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology) not in graph
@@ -672,7 +672,7 @@ def stage_cold(scope: str, out: Path, runs: int, say: Callable[[str], None]) -> 
     import shutil
     import tempfile
 
-    from nmdkg.queries import load_library
+    from nmdkg.query.library import load_library
 
     work = Path(tempfile.mkdtemp(prefix=f"nmdkg-cold-{scope}-"))
     try:

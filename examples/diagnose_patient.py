@@ -3,7 +3,7 @@
 Run it with ``python examples/diagnose_patient.py`` (it builds the default graph, about 15 seconds).
 For research and education only: not for decisions about any person.
 
-**1. A ranker over the graph.** :class:`nmdkg.diagnose.Ranker` reads the annotated diseases, their
+**1. A ranker over the graph.** :class:`nmdkg.diagnose.ranker.Ranker` reads the annotated diseases, their
 phenotypes with frequencies, their negated annotations and the HPO hierarchy from the graph by SPARQL, and
 precomputes the information content of every term and each disease's frequency-weighted annotations, so
 that one patient then takes about a millisecond::
@@ -23,7 +23,7 @@ cardiomyopathy yet::
     results = penalised.rank(["HP:0003236", "HP:0003707", "HP:0003560", "HP:0031936"],
                              absent=["HP:0001638"], top=5)
 
-**3. Many patients.** :func:`nmdkg.diagnose.rank_patients` ranks a list of :class:`Patient` records
+**3. Many patients.** :func:`nmdkg.diagnose.ranker.rank_patients` ranks a list of :class:`Patient` records
 (``nmdkg diagnose --patients FILE`` reads them from JSON Lines) and returns one JSON-ready record each.
 """
 
@@ -36,10 +36,10 @@ ABSENT = ("HP:0001638",)
 
 
 def main(graph: Any = None) -> dict[str, Any]:
-    from nmdkg.diagnose import Patient, Ranker, Scoring, format_table, rank_patients
+    from nmdkg.diagnose.ranker import Patient, Ranker, Scoring, format_table, rank_patients
 
     if graph is None:
-        from nmdkg.build import build_graph
+        from nmdkg.build.graph import build_graph
 
         graph = build_graph(scope="nmd")
 

@@ -2,7 +2,7 @@
 
 Run it with ``python examples/shared_symptoms.py`` (it builds the default graph, about 15 seconds).
 
-**1. From the graph to a network.** :func:`nmdkg.network.read` runs SPARQL queries over the knowledge
+**1. From the graph to a network.** :func:`nmdkg.analysis.network.read` runs SPARQL queries over the knowledge
 graph and returns the disorder-phenotype network as a NetworkX graph: disorders (``bipartite=0``) linked to
 their HPO phenotypes (``bipartite=1``), each edge with the annotation's ``frequency`` and ``source``.
 Negated (``NOT``) annotations never become edges; they are kept apart in ``data.negated``::
@@ -11,7 +11,7 @@ Negated (``NOT``) annotations never become edges; they are kept apart in ``data.
     B = data.bipartite
     B.nodes["OMIM:310200"]["label"]        # 'Duchenne muscular dystrophy'
 
-**2. Weighing pairs of disorders.** Four measures, each one function of :mod:`nmdkg.similarity` working
+**2. Weighing pairs of disorders.** Four measures, each one function of :mod:`nmdkg.analysis.similarity` working
 on the sparse disorder-by-phenotype matrix: the number of *shared* phenotypes, their *Jaccard* index, the
 *TF-IDF cosine* of the human symptoms-disease network (Zhou et al. 2014), which discounts phenotypes that
 every disorder has, and *Resnik* semantic similarity, which also credits related findings (proximal and
@@ -19,7 +19,7 @@ distal weakness are both *muscle weakness*) by how informative their common ance
 prints them for pairs of disorders the article names: the same disease in two catalogues scores highest,
 related diseases next, unrelated ones near zero.
 
-**3. The network, its communities and hubs.** :func:`nmdkg.analyze.analyze` keeps each disorder's ten
+**3. The network, its communities and hubs.** :func:`nmdkg.analysis.compute.analyze` keeps each disorder's ten
 closest relatives, tests every such edge against a degree-preserving permutation null, finds communities
 (Louvain) and centralities. ``nmdkg analyze`` does the same and writes tables, GraphML and pictures.
 
@@ -40,11 +40,11 @@ PAIRS = (
 
 
 def main(graph: Any = None, permutations: int = 50) -> dict[str, Any]:
-    from nmdkg import network
-    from nmdkg.analyze import METRICS, analyze, similarity_matrices
+    from nmdkg.analysis import network
+    from nmdkg.analysis.compute import METRICS, analyze, similarity_matrices
 
     if graph is None:
-        from nmdkg.build import build_graph
+        from nmdkg.build.graph import build_graph
 
         graph = build_graph(scope="nmd")
 

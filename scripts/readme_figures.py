@@ -23,9 +23,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF, VOID
 
-from nmdkg.errors import InputError, Problem
-from nmdkg.io import write_bytes_atomic
-from nmdkg.namespaces import expand_iri
+from nmdkg.core.errors import InputError, Problem
+from nmdkg.core.io import write_bytes_atomic
+from nmdkg.core.namespaces import expand_iri
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCK = re.compile(r"<!-- figures:(?P<name>[a-z0-9-]+) -->(?P<body>.*?)<!-- /figures -->", re.S)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from nmdkg.curated import load_curated
-from nmdkg.hpo import load_sources, overrides_of
-from nmdkg.selection import compare, disease_names
+from nmdkg.build.hpo import load_sources, overrides_of
+from nmdkg.build.selection import compare, disease_names
+from nmdkg.curated.tables import load_curated
 
 CLASSES = [
     ("heart muscle (cardiomyopathy)", r"cardiomyopath|cardio"),

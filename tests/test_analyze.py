@@ -15,8 +15,8 @@ import pytest
 import scipy.sparse as sp
 from rdflib import Graph
 
-from nmdkg import analyze as an
-from nmdkg import network
+from nmdkg.analysis import compute as an
+from nmdkg.analysis import network, report
 from tests.test_network import TOY
 
 
@@ -111,7 +111,7 @@ def analysis(nmd_graph):
 @pytest.fixture(scope="module")
 def files(analysis, tmp_path_factory):
     out = tmp_path_factory.mktemp("analysis")
-    an.write_outputs(analysis, out)
+    report.write_outputs(analysis, out)
     return out
 
 
@@ -127,7 +127,7 @@ def test_the_files_are_all_written(files):
 
 def test_edge_table_holds_the_network(analysis, files):
     edges = rows(files / "edges.csv")
-    assert tuple(edges[0]) == an.EDGE_COLUMNS
+    assert tuple(edges[0]) == report.EDGE_COLUMNS
     assert len(edges) == analysis.network.number_of_edges() > 1000
     assert all(float(e["q_value"]) <= 0.05 and int(e["shared"]) >= 1 for e in edges)
     weights = [float(e["weight"]) for e in edges]
@@ -141,7 +141,7 @@ def test_disorder_and_symptom_tables(analysis, files):
     disorders = rows(files / "disorders.csv")
     # 1115 annotated diseases (MONDO selection plus overrides, issue 14; 897 by the former keyword rule)
     # and the 6 article disorders that have findings of their own
-    assert len(disorders) == 1121 and tuple(disorders[0]) == an.NODE_COLUMNS
+    assert len(disorders) == 1121 and tuple(disorders[0]) == report.NODE_COLUMNS
     assert {d["id"] for d in disorders} >= {"OMIM:310200", "ORPHA:589", "MONDO:0009688"}
     assert all(int(d["community"]) >= 1 for d in disorders)
     symptoms = rows(files / "symptoms.csv")
@@ -187,7 +187,7 @@ def test_pictures_are_png_of_real_size(files, name, min_width):
 
 def test_outputs_are_reproducible(analysis, nmd_graph):
     again = an.analyze(analysis.data, metric="cosine", n_permutations=30, seed=0)
-    assert an.edge_rows(again) == an.edge_rows(analysis)
+    assert report.edge_rows(again) == report.edge_rows(analysis)
     assert again.communities == analysis.communities
 
 

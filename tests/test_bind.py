@@ -1,4 +1,4 @@
-"""Bound values as a VALUES block (nmdkg.bind): where the block goes, how terms are written, what is refused."""
+"""Bound values as a VALUES block (nmdkg.core.bind): where the block goes, how terms are written, what is refused."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from nmdkg.bind import with_values
-from nmdkg.errors import InputError
+from nmdkg.core.bind import with_values
+from nmdkg.core.errors import InputError
 from nmdkg.store import Store, check_query
 
 MG = URIRef("urn:ex:mg")
@@ -83,7 +83,7 @@ def test_no_bindings_leave_the_text_alone():
 def test_every_bound_library_case_answers_as_rdflibs_own_bindings(graph):
     """The outside reference for the binder: rdflib's ``initBindings`` (the engine binds the values itself,
     no text rewritten), on every library query and pinned case that binds a value (decision 0012)."""
-    from nmdkg.queries import load_library
+    from nmdkg.query.library import load_library
     from tests.test_queries import EXTRA_CASES
 
     library = load_library()

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-import nmdkg.paths
-from nmdkg import cache, manifest, network
-from nmdkg.diagnose import Ranker
-from nmdkg.paths import CURATED_DIR, QUERIES_DIR
+import nmdkg.core.paths
+from nmdkg.analysis import network
+from nmdkg.core.paths import CURATED_DIR, QUERIES_DIR
+from nmdkg.diagnose.ranker import Ranker
+from nmdkg.release import cache, manifest
 from nmdkg.store import Store, _check_query, check_query
 from tests.test_network import TOY
 
@@ -21,7 +22,7 @@ from tests.test_network import TOY
 def out(tmp_path, monkeypatch) -> Path:
     """The default output folder of the commands, in a temporary place (empty)."""
     folder = tmp_path / "output"
-    monkeypatch.setattr(nmdkg.paths, "DEFAULT_OUT", folder)
+    monkeypatch.setattr(nmdkg.core.paths, "DEFAULT_OUT", folder)
     return folder
 
 
@@ -63,7 +64,7 @@ def test_a_command_uses_a_current_build_and_rebuilds_a_stale_one(run, built, cur
     assert "using the build in" in fresh.stderr and "building the graph" not in fresh.stderr
     default_scope = run("validate", "--data", str(curated_copy), "--format", "json")  # takes the build's scope
     assert default_scope.exit_code == 0 and "using the build in output/ (scope article" in \
-        default_scope.stderr.replace(str(nmdkg.paths.DEFAULT_OUT), "output")
+        default_scope.stderr.replace(str(nmdkg.core.paths.DEFAULT_OUT), "output")
 
     table = curated_copy / "disorders.tsv"
     table.write_text(table.read_text(encoding="utf-8").replace("Lou Gehrig's disease", "Lou Gehrig disease"),

@@ -15,17 +15,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-from nmdkg.validate import (
-    COMPONENTS,
-    TARGETS,
-    CoreEngine,
-    UnsupportedShapes,
-    _TermTable,
-    default_shapes,
-    keep_lexical_forms,
-    path_text,
-    validate_graph,
-)
+from nmdkg.validate.data import TermTable
+from nmdkg.validate.engine import COMPONENTS, TARGETS, CoreEngine, UnsupportedShapes, keep_lexical_forms
+from nmdkg.validate.report import path_text
+from nmdkg.validate.shapes import default_shapes, validate_graph
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
 
@@ -158,7 +151,7 @@ def test_an_ill_typed_boolean_fails_on_canonical_ntriples(lexical, fails):
         (f"<{EX}a>", f"<{RDF.type}>", f"<{EX}T>"),
         (f"<{EX}a>", f"<{EX}negated>", f'"{lexical}"^^<{XSD.boolean}>'),
     ]
-    raws = CoreEngine.compile(shapes).validate(_TermTable(triples))
+    raws = CoreEngine.compile(shapes).validate(TermTable(triples))
     assert bool(raws) is fails
     if fails:  # the report shows the value as written
         assert str(raws[0].value) == lexical

@@ -11,8 +11,10 @@ from __future__ import annotations
 import pytest
 from rdflib import URIRef
 
-from nmdkg.build import build_canonical
-from nmdkg.validate import SHAPES_DIR, CoreEngine, _canonical_data, default_shapes
+from nmdkg.build.graph import build_canonical
+from nmdkg.core.paths import SHAPES_DIR
+from nmdkg.validate.engine import CoreEngine
+from nmdkg.validate.shapes import canonical_data, default_shapes
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
 
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarnin
 def test_default_build_fast_engine_agrees_with_pyrudof():
     import pyrudof
 
-    data = _canonical_data(build_canonical(scope="nmd"))
+    data = canonical_data(build_canonical(scope="nmd"))
     assert len(data) > 200_000
     fast = {(str(r.focus), r.component) for r in CoreEngine.compile(default_shapes()).validate(data)}
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())

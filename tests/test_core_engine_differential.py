@@ -2,7 +2,7 @@
 
 Each case draws a small data graph (typed nodes, blank nodes, literals of every kind the shapes meet, some
 ill-typed) and a shapes graph of random combinations of the constraints, targets and paths ``CoreEngine``
-implements (``nmdkg.validate.COMPONENTS``, ``TARGETS``), and is validated by ``CoreEngine`` and by one
+implements (``nmdkg.validate.engine.COMPONENTS``, ``TARGETS``), and is validated by ``CoreEngine`` and by one
 reference engine, each in a profile that avoids that engine's known departures from the specification
 (found by this test, each shown by a case in ``test_reference_engines_depart_from_shacl_here``):
 
@@ -34,7 +34,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from nmdkg.validate import CoreEngine, UnsupportedShapes, keep_lexical_forms, path_text
+from nmdkg.validate.engine import CoreEngine, UnsupportedShapes, keep_lexical_forms
+from nmdkg.validate.report import path_text
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from nmdkg.curated import FACT_TABLES
-from nmdkg.lint import lint
+from nmdkg.curated.lint import lint
+from nmdkg.curated.tables import FACT_TABLES
 
 from .conftest import ARTICLE
 

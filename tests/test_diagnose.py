@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from rdflib import Graph
 
-from nmdkg import network, phenopackets
-from nmdkg.diagnose import Ranker, Scoring, check_terms, patients_of_phenopackets, read_patients
-from nmdkg.errors import InputError
+from nmdkg.analysis import network
+from nmdkg.core.errors import InputError
+from nmdkg.diagnose import phenopackets
+from nmdkg.diagnose.ranker import Ranker, Scoring, check_terms, patients_of_phenopackets, read_patients
 from tests.test_network import TOY
 
 LN2, LN20 = math.log(2), math.log(20)

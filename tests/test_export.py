@@ -12,8 +12,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from nmdkg.export import FORMATS, serialize, used_prefixes, write_exports
-from nmdkg.io import StagedFiles, atomic_writer
+from nmdkg.core.io import StagedFiles, atomic_writer
+from nmdkg.export.rdf import FORMATS, serialize, used_prefixes, write_exports
 
 
 def assert_isomorphic(expected: Graph, actual: Graph) -> None:
@@ -134,8 +134,8 @@ def test_staged_files_appear_together_or_not_at_all(tmp_path: Path):
 
 
 def test_staged_exports_equal_serialize_all(graph, tmp_path: Path):
-    from nmdkg.export import StagedExports, serialize_all
-    from nmdkg.ntriples import canonical
+    from nmdkg.core.ntriples import canonical
+    from nmdkg.export.rdf import StagedExports, serialize_all
 
     triples = canonical(graph)
     with StagedFiles() as staged:
@@ -152,8 +152,8 @@ def test_staged_exports_equal_serialize_all(graph, tmp_path: Path):
 
 
 def test_staged_exports_stopped_leave_nothing(graph, tmp_path: Path):
-    from nmdkg.export import StagedExports
-    from nmdkg.ntriples import canonical
+    from nmdkg.core.ntriples import canonical
+    from nmdkg.export.rdf import StagedExports
 
     with pytest.raises(RuntimeError), StagedFiles() as staged:
         exports = StagedExports(canonical(graph), tmp_path / "out", staged)

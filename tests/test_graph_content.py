@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
-from nmdkg.namespaces import BIOLINK, NMDKG, NMDKGR, expand
+from nmdkg.core.namespaces import BIOLINK, NMDKG, NMDKGR, expand
 
 MG, SMA, GBS, MS, DMD = (expand(c) for c in
                          ("MONDO:0009688", "MONDO:0001516", "MONDO:0016218", "MONDO:0005301", "MONDO:0010679"))

@@ -9,11 +9,11 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
-from nmdkg.build import build_graph
-from nmdkg.hpo import SOURCE_HPOA, HpoSources, hpo_triples, load_sources, overrides_of
-from nmdkg.namespaces import BIOLINK, NMDKG, expand
-from nmdkg.ntriples import to_graph
-from nmdkg.selection import category_of, name_matches, select_neuromuscular
+from nmdkg.build.graph import build_graph
+from nmdkg.build.hpo import SOURCE_HPOA, HpoSources, hpo_triples, load_sources, overrides_of
+from nmdkg.build.selection import category_of, name_matches, select_neuromuscular
+from nmdkg.core.namespaces import BIOLINK, NMDKG, expand
+from nmdkg.core.ntriples import to_graph
 from nmdkg.sources import hpo_annotations, hpo_genes, hpo_obo, mondo
 
 RESOURCES = Path(__file__).parent / "resources" / "hpo"
@@ -196,7 +196,7 @@ def test_categories_come_from_mondo(selected):
 
 
 def test_overrides_are_checked_against_annotations_and_mondo(sources, tmp_path):
-    from nmdkg.selection import Override, check_overrides
+    from nmdkg.build.selection import Override, check_overrides
 
     rows = (Override("OMIM:999999", True, 2), Override("OMIM:310200", True, 3), Override("OMIM:254200", True, 4))
     problems = check_overrides(rows, sources.annotations.annotations, sources.mondo, tmp_path / "o.tsv")
@@ -204,7 +204,7 @@ def test_overrides_are_checked_against_annotations_and_mondo(sources, tmp_path):
 
 
 def test_compare_reports_precision_and_recall(sources, curated):
-    from nmdkg.selection import compare
+    from nmdkg.build.selection import compare
 
     report = compare(sources.annotations.annotations, sources.ontology, sources.mondo, overrides_of(curated))
     assert report["mondo"]["recall"] == 1.0 and report["mondo"]["only_selected"]  # overrides only add

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from biolink_model.datamodel import pydanticmodel_v2 as biolink
 
-from nmdkg import kgx
-from nmdkg.namespaces import BIOLINK
-from nmdkg.ntriples import literal, term
+from nmdkg.core.namespaces import BIOLINK
+from nmdkg.core.ntriples import literal, term
+from nmdkg.export import kgx
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg.curated import load_curated
-from nmdkg.errors import DataError
-from nmdkg.paths import MONDO_DIR
+from nmdkg.core.errors import DataError
+from nmdkg.core.paths import MONDO_DIR
+from nmdkg.curated.tables import load_curated
 from nmdkg.sources import mondo
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nmdkg import namespaces
+from nmdkg.core import namespaces
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
-from nmdkg import network
-from nmdkg.errors import InputError
-from nmdkg.namespaces import BIOLINK, NMDKG, compress, expand
+from nmdkg.analysis import network
+from nmdkg.core.errors import InputError
+from nmdkg.core.namespaces import BIOLINK, NMDKG, compress, expand
 
 #: Two annotated diseases under one article disorder, with every frequency form, a negated annotation, a
 #: plain triple whose only annotation is negated, a rejected claim (association without its triple) and a
@@ -124,11 +124,11 @@ def test_every_kind_of_source_reads_the_same(toy_graph, toy, tmp_path):
 
 
 def test_unreadable_sources_are_input_errors(tmp_path):
-    with pytest.raises(InputError, match="graph file not found"):
+    with pytest.raises(InputError, match="RDF file not found"):
         network.read(tmp_path / "missing.nt")
     bad = tmp_path / "bad.nt"
     bad.write_text("<a> <b> .\n")
-    with pytest.raises(InputError, match="cannot parse"):
+    with pytest.raises(InputError, match="not valid N-Triples"):
         network.read(bad)
     table = tmp_path / "x.csv"
     table.write_text("")
@@ -146,8 +146,8 @@ def test_incidence_and_projection(toy):
 
 
 @pytest.mark.parametrize("curie", ["HP:0001324", "OMIM:310200", "ORPHA:589", "MONDO:0009688",
-                                   "NMDKG:article"])
-def test_fast_curies_agree_with_the_prefix_map(curie):
+                                   "NMDKG:article", "DECIPHER:1"])
+def test_network_curies_are_the_prefix_maps(curie):
     iri = str(expand(curie))
     assert network.curie(iri) == curie == compress(iri)
 

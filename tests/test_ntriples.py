@@ -8,7 +8,7 @@ import random
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from nmdkg.ntriples import canonical, literal, ordered, term, to_graph, to_rdflib
+from nmdkg.core.ntriples import canonical, literal, ordered, term, to_graph, to_rdflib
 
 SUBJECTS = ["<http://x/a>", "<http://x/ab>", "<http://x/a_b>", "<http://x/a-b>", "<http://x/a#b>", "<http://x/>",
             "_:a", "_:ab", "_:a1"]

@@ -10,8 +10,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from nmdkg import __version__
-from nmdkg.build import load_ontology
-from nmdkg.namespaces import BIOLINK, NMDKG, ONTOLOGY_IRI, VOCAB_IRI, expand
+from nmdkg.build.graph import load_ontology
+from nmdkg.core.namespaces import BIOLINK, NMDKG, ONTOLOGY_IRI, VOCAB_IRI, expand
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_namespace_and_ontology_declare_the_same_terms(ontology):
     in_code = {NMDKG[name] for name in NMDKG.__annotations__}
     assert in_file, "the ontology declares no terms"
     assert in_code - in_file == set(), "declare these NMDKG terms in ontology/nmdkg.ttl"
-    assert in_file - in_code == set(), "add these ontology terms to nmdkg.namespaces.NMDKG"
+    assert in_file - in_code == set(), "add these ontology terms to nmdkg.core.namespaces.NMDKG"
 
 
 def test_namespace_is_closed():

@@ -8,9 +8,9 @@ import warnings
 
 import pytest
 
-from nmdkg import bind
-from nmdkg.build import build_canonical
-from nmdkg.ntriples import lines
+from nmdkg.build.graph import build_canonical
+from nmdkg.core import bind
+from nmdkg.core.ntriples import lines
 from nmdkg.store import Store
 from tests.integration.cases import CASES, IDS, LIBRARY, answer
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from nmdkg.push import graph_url, push
-from nmdkg.remote import Credentials, RemoteError
+from nmdkg.publish.push import graph_url, push
+from nmdkg.query.remote import Credentials, RemoteError
 from tests.local_http import GraphStoreHandler, serving
 
 GRAPH = "https://w3id.org/nmdkg/graph/test"
@@ -84,7 +84,7 @@ DEADLOCK = (500, b"Virtuoso 40001 Error SR172: Transaction deadlocked")
 
 def test_a_deadlocked_load_is_sent_again(build, monkeypatch):
     """Virtuoso rolls a deadlocked load back and says so (HTTP 500, SR172): the same upload is sent again."""
-    monkeypatch.setattr("nmdkg.push.DEADLOCK_PAUSES", (0.0, 0.0))
+    monkeypatch.setattr("nmdkg.publish.push.DEADLOCK_PAUSES", (0.0, 0.0))
     said: list[str] = []
     with serving(GraphStoreHandler, replies=[DEADLOCK, (201,)]) as server:
         report = push(build, server.url + "/store", GRAPH, progress=said.append)
@@ -95,7 +95,7 @@ def test_a_deadlocked_load_is_sent_again(build, monkeypatch):
 
 
 def test_a_deadlock_that_persists_is_reported_after_a_bounded_number_of_tries(build, monkeypatch):
-    monkeypatch.setattr("nmdkg.push.DEADLOCK_PAUSES", (0.0, 0.0))
+    monkeypatch.setattr("nmdkg.publish.push.DEADLOCK_PAUSES", (0.0, 0.0))
     with serving(GraphStoreHandler, replies=[DEADLOCK] * 5) as server, pytest.raises(RemoteError, match="SR172"):
         push(build, server.url + "/store", GRAPH)
     assert len([seen for seen in server.requests if seen.method == "PUT"]) == 3

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from nmdkg.errors import DataError, InputError
-from nmdkg.namespaces import NMDKG, expand
-from nmdkg.paths import QUERIES_DIR
-from nmdkg.queries import (
+from nmdkg.core.errors import DataError, InputError
+from nmdkg.core.namespaces import NMDKG, expand
+from nmdkg.core.paths import QUERIES_DIR
+from nmdkg.query.library import (
     NamedQuery,
     coerce,
     find,
@@ -33,7 +33,7 @@ from nmdkg.queries import (
     parse_params,
     to_iri,
 )
-from nmdkg.results import is_graph, rows, short, to_csv, to_json, to_tsv
+from nmdkg.query.results import is_graph, rows, short, to_csv, to_json, to_tsv
 from nmdkg.store import Store, check_query
 
 EXPECTED = Path(__file__).resolve().parent / "resources" / "expected"
@@ -342,8 +342,8 @@ def test_symptoms_of_subtypes_reach_the_parent(ox):
 
 
 def test_counts_match_the_describe_tables(ox, graph):
-    from nmdkg import describe
-    from nmdkg.namespaces import compress
+    from nmdkg.core.namespaces import compress
+    from nmdkg.export import describe
 
     nodes = {compress(b["kind"]): int(b["direct"]) for b in records(answer(ox, "17-counts-per-node-kind"))
              if int(b["direct"])}
@@ -567,7 +567,7 @@ def test_a_bound_variable_must_be_projected(ox):
 def test_result_formats_match_oxigraphs_writers(ox, name):
     import pyoxigraph
 
-    from nmdkg.bind import with_values
+    from nmdkg.core.bind import with_values
 
     query = LIBRARY[name]
     bindings = query.bindings()
@@ -617,13 +617,13 @@ def test_describe_runs_on_both_engines(stores):
 
 
 def test_store_from_files_and_bad_files(tmp_path, graph):
-    from nmdkg.export import serialize
+    from nmdkg.export.rdf import serialize
 
     (tmp_path / "g.ttl").write_bytes(serialize(graph, "turtle"))
     for engine in ("oxigraph", "rdflib"):
         assert len(Store.from_files([tmp_path / "g.ttl"], engine=engine)) == len(graph)
     (tmp_path / "bad.ttl").write_text("<a> <b> .\n")
-    with pytest.raises(InputError, match=r"bad\.ttl: cannot parse"):
+    with pytest.raises(InputError, match=r"bad\.ttl:1: not valid Turtle"):
         Store.from_files([tmp_path / "bad.ttl"])
     with pytest.raises(InputError, match="RDF file not found"):
         Store.from_files([tmp_path / "missing.nt"])

@@ -14,9 +14,9 @@ from collections import Counter
 import pytest
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 
-from nmdkg.curated import INTERVENTION_CLASSES
-from nmdkg.namespaces import NMDKG, NMDKGR, expand
-from nmdkg.queries import load_library
+from nmdkg.core.namespaces import NMDKG, NMDKGR, expand
+from nmdkg.curated.tables import INTERVENTION_CLASSES
+from nmdkg.query.library import load_library
 from nmdkg.store import Store
 
 LIBRARY = load_library()
@@ -138,7 +138,7 @@ def project(rows: list[dict], *names: str) -> set[tuple]:
 
 
 def curie(iri: URIRef) -> str:
-    from nmdkg.namespaces import compress
+    from nmdkg.core.namespaces import compress
 
     return compress(iri)
 

@@ -10,8 +10,8 @@ import shlex
 import pytest
 from rdflib import Graph
 
-from nmdkg.export import serialize
-from nmdkg.queries import load_library
+from nmdkg.export.rdf import serialize
+from nmdkg.query.library import load_library
 
 LIBRARY = load_library()
 EXAMPLES = [example for query in LIBRARY.values() for example in query.examples]
@@ -150,7 +150,7 @@ def test_show_prints_the_query(run):
                                   ("13", "-p", "subject=OMIM:254200", "-p", "object=HP:0000508"), ("28",)])
 def test_show_prints_exactly_what_the_endpoint_is_sent(run, monkeypatch, args):
     """``--show`` is the text ``--endpoint`` sends, parameters bound (issue 19)."""
-    from nmdkg import remote
+    from nmdkg.query import remote
 
     sent = []
 
@@ -178,12 +178,12 @@ def test_data_folder_means_its_nmdkg_nt(run, graph_file):
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_default_graph_is_built_from_the_curated_tables(run, graph, monkeypatch, engine):
-    import nmdkg.build
-    from nmdkg.ntriples import canonical
+    import nmdkg.build.graph
+    from nmdkg.core.ntriples import canonical
 
     # The build itself is tested elsewhere; here the article part stands in for it, to save time.
-    monkeypatch.setattr(nmdkg.build, "build_graph", lambda *args, **kwargs: graph)
-    monkeypatch.setattr(nmdkg.build, "build_canonical", lambda *args, **kwargs: canonical(graph))
+    monkeypatch.setattr(nmdkg.build.graph, "build_graph", lambda *args, **kwargs: graph)
+    monkeypatch.setattr(nmdkg.build.graph, "build_canonical", lambda *args, **kwargs: canonical(graph))
     result = run("query", "12-emotional-impacts-and-coping", "--format", "csv", "--engine", engine)
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 8
@@ -224,7 +224,7 @@ def test_errors_are_messages_and_exit_codes(run, graph_file, case):
 
 def test_unreadable_data_is_a_usage_error(run, tmp_path):
     (tmp_path / "broken.ttl").write_text("<a> <b> .\n")
-    for data, message in ((tmp_path / "broken.ttl", "broken.ttl: cannot parse as Turtle"),
+    for data, message in ((tmp_path / "broken.ttl", "not valid Turtle"),
                           (tmp_path / "none.nt", "RDF file not found"),
                           (tmp_path, "no nmdkg.nt in this folder")):
         result = run("query", "05", "--data", str(data))

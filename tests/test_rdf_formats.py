@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg import network
-from nmdkg.errors import InputError
-from nmdkg.export import FORMATS, serialize
-from nmdkg.paths import build_file
-from nmdkg.rdf_formats import BY_NAME, RDF_FORMATS, of_path, suffixes
+from nmdkg.analysis import network
+from nmdkg.core.errors import InputError
+from nmdkg.core.paths import build_file
+from nmdkg.core.rdf_formats import BY_NAME, RDF_FORMATS, of_path, suffixes
+from nmdkg.core.rdf_read import read_rdf
+from nmdkg.export.rdf import FORMATS, serialize
 from nmdkg.store import Store
-from nmdkg.validate import read_rdf
 
 
 def test_every_suffix_names_one_format():

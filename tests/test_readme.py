@@ -27,7 +27,7 @@ from pathlib import Path
 import click
 import pytest
 
-import nmdkg.paths
+import nmdkg.core.paths
 from nmdkg.cli import cli, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,5 +128,5 @@ def test_command_block(command, build, monkeypatch):
             or (name == "validate" and "--scope" not in args)):
         return  # parsed above; see the module docstring (build: the fixture ran it)
     monkeypatch.chdir(build.parent)  # the scratch folder whose output/ is the build
-    monkeypatch.setattr(nmdkg.paths, "DEFAULT_OUT", Path("output"))
+    monkeypatch.setattr(nmdkg.core.paths, "DEFAULT_OUT", Path("output"))
     assert main(args) == 0, " ".join(command)

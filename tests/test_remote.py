@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol client (``nmdkg.remote``) against a real HTTP server started by the test on
+"""The SPARQL 1.1 Protocol client (``nmdkg.query.remote``) against a real HTTP server started by the test on
 127.0.0.1, answering from a pyoxigraph store with Oxigraph's own result writers (``tests/local_http.py``)."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import pyoxigraph
 import pytest
 from rdflib import Literal
 
-from nmdkg.build import build_canonical
-from nmdkg.ntriples import lines
-from nmdkg.queries import load_library
-from nmdkg.remote import MAX_GET_URL, Credentials, Endpoint, RemoteError, check_url
+from nmdkg.build.graph import build_canonical
+from nmdkg.core.ntriples import lines
+from nmdkg.query.library import load_library
+from nmdkg.query.remote import MAX_GET_URL, Credentials, Endpoint, RemoteError, check_url
 from nmdkg.store import Store
 from tests.local_http import SparqlHandler, serving
 
@@ -94,7 +94,7 @@ def test_values_are_bound_never_pasted(server):
 
 
 def test_updates_and_service_are_refused_before_anything_is_sent(server):
-    from nmdkg.errors import InputError
+    from nmdkg.core.errors import InputError
 
     remote = Endpoint(server.url + "/query")
     for text in ("DROP ALL", "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
@@ -139,7 +139,7 @@ def test_an_endpoint_that_nobody_listens_on():
 
 
 def test_urls_with_credentials_or_other_schemes_are_refused_and_redacted():
-    from nmdkg.errors import InputError
+    from nmdkg.core.errors import InputError
 
     with pytest.raises(InputError) as caught:
         check_url("http://dba:s3cret@127.0.0.1:8890/sparql")
@@ -164,7 +164,7 @@ def test_json_terms_as_the_embedded_store_gives_them():
     from rdflib import BNode, URIRef
     from rdflib.namespace import XSD
 
-    from nmdkg.remote import result_from_json
+    from nmdkg.query.remote import result_from_json
 
     payload = b"""{"head": {"vars": ["a", "b", "c", "d", "e"]}, "results": {"bindings": [
         {"a": {"type": "literal", "value": "x", "datatype": "http://www.w3.org/2001/XMLSchema#string"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nmdkg.remote import RemoteError, result_from_json
+from nmdkg.query.remote import RemoteError, result_from_json
 
 #: What the Oxigraph server 0.5 sends when its --timeout-s stops a SELECT (seen with `nmdkg serve --timeout 1`).
 CUT = b'{"head":{"vars":["n"]},"results":{"bindings":[The SPARQL operation has been cancelled'

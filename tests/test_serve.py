@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg.errors import InputError
-from nmdkg.serve import (
+from nmdkg.core.errors import InputError
+from nmdkg.publish.serve import (
     ServeError,
     check_port_free,
     host_port,

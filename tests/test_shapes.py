@@ -14,22 +14,14 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from nmdkg.identifiers import PATTERNS
-from nmdkg.namespaces import expand
-from nmdkg.paths import ONTOLOGY
-from nmdkg.validate import (
-    CHECKS_DIR,
-    SHAPES_NS,
-    CoreEngine,
-    UnsupportedShapes,
-    curie,
-    default_shapes,
-    load_checks,
-    read_rdf,
-    run_checks,
-    validate_graph,
-    with_ontology,
-)
+from nmdkg.core.identifiers import PATTERNS
+from nmdkg.core.namespaces import expand
+from nmdkg.core.paths import ONTOLOGY
+from nmdkg.core.rdf_read import read_rdf
+from nmdkg.validate.checks import CHECKS_DIR, load_checks, run_checks
+from nmdkg.validate.engine import CoreEngine, UnsupportedShapes
+from nmdkg.validate.report import SHAPES_NS, curie
+from nmdkg.validate.shapes import default_shapes, validate_graph, with_ontology
 
 CASES_DIR = Path(__file__).parent / "resources" / "shacl"
 BASE = CASES_DIR / "_base.ttl"
@@ -37,7 +29,7 @@ CASES = sorted(p for p in CASES_DIR.glob("*.ttl") if not p.name.startswith("_"))
 NMDKG_VOCAB = "https://w3id.org/nmdkg/ontology/"
 #: The identifier spaces the issue names; each must have its node shape with the real pattern.
 REQUIRED_IDENTIFIERS = ("MONDO", "HP", "OMIM", "ORPHA", "HGNC", "CHEBI", "MAXO", "NCBITaxon")
-#: Identifier spaces only the HPO annotations use (scope all), which nmdkg.identifiers does not list yet;
+#: Identifier spaces only the HPO annotations use (scope all), which nmdkg.core.identifiers does not list yet;
 #: once PATTERNS has them, the test compares with PATTERNS and this entry can go.
 #: SHACL Core parameters and the constraint component each belongs to.
 CONSTRAINT_PARAMETERS = {
@@ -177,7 +169,7 @@ def test_a_graph_without_the_ontology_is_validated_with_it(graph):
 
 
 def test_canonical_ntriples_validate_like_the_graph(graph):
-    from nmdkg.ntriples import canonical
+    from nmdkg.core.ntriples import canonical
 
     as_graph = validate_graph(graph, engine="fast")
     as_lines = validate_graph(canonical(graph), engine="fast")
@@ -196,7 +188,7 @@ def test_rdfs_inference_hides_what_sh_class_checks():
 # -- the shapes themselves ----------------------------------------------------------------------------------
 
 def test_identifier_patterns_equal_the_identifier_module(shapes):
-    """The sh:pattern of each nmdkgsh:<PREFIX>Identifier shape is nmdkg.identifiers.PATTERNS[PREFIX]."""
+    """The sh:pattern of each nmdkgsh:<PREFIX>Identifier shape is nmdkg.core.identifiers.PATTERNS[PREFIX]."""
     found = {}
     for shape, pattern in shapes.subject_objects(SH.pattern):
         name = str(shape).removeprefix(SHAPES_NS)
@@ -205,7 +197,7 @@ def test_identifier_patterns_equal_the_identifier_module(shapes):
     assert set(REQUIRED_IDENTIFIERS) <= set(found)
     for prefix, pattern in found.items():
         expected_pattern = PATTERNS.get(prefix)
-        assert expected_pattern, f"nmdkgsh:{prefix}Identifier has no pattern in nmdkg.identifiers.PATTERNS"
+        assert expected_pattern, f"nmdkgsh:{prefix}Identifier has no pattern in nmdkg.core.identifiers.PATTERNS"
         assert pattern == expected_pattern, f"nmdkgsh:{prefix}Identifier: {pattern} != {expected_pattern}"
 
 

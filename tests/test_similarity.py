@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from nmdkg import similarity as sim
+from nmdkg.analysis import similarity as sim
 
 #: Three disorders over three phenotypes: a = {0, 1}, b = {1, 2}, c = {0, 1, 2}.
 X3 = sp.csr_array([[1, 1, 0], [0, 1, 1], [1, 1, 1]])

@@ -11,10 +11,18 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from nmdkg.analysis.network import curie
 from nmdkg.cli import main
-from nmdkg.network import curie
-from nmdkg.queries import load_library
-from nmdkg.site.builder import DISCLAIMER, anchor, build_site, home_page, local_references, slug, vis_network_files
+from nmdkg.publish.site.builder import (
+    DISCLAIMER,
+    anchor,
+    build_site,
+    home_page,
+    local_references,
+    slug,
+    vis_network_files,
+)
+from nmdkg.query.library import load_library
 from nmdkg.store import Store
 
 LIBRARY = load_library()
@@ -128,7 +136,7 @@ def test_the_search_index_holds_labels_and_synonyms(site):
 
 
 def test_the_network_is_the_analysis_network_coloured_by_community(site, article_nt):
-    from nmdkg.analyze import analyze
+    from nmdkg.analysis.compute import analyze
 
     a = analyze(str(article_nt), n_permutations=0)
     text = (site / "static" / "network-data.js").read_text(encoding="utf-8")
@@ -188,7 +196,7 @@ def test_every_page_parses_without_an_html_error(site):
 
 
 def test_the_templates_escape_what_they_show(tmp_path):
-    from nmdkg.site.builder import _environment
+    from nmdkg.publish.site.builder import _environment
 
     template = _environment().get_template("symptom.html")
     html = template.render(root="../", s={"id": "HP:1", "label": "<script>alert(1)</script>"}, listed=[],

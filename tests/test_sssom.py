@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sssom_pydantic
 
-from nmdkg import sssom_export
+from nmdkg.export import sssom as sssom_export
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg import treatments
-from nmdkg.curated import load_curated
-from nmdkg.errors import DataError
-from nmdkg.namespaces import NMDKG
-from nmdkg.queries import load_library
-from nmdkg.results import short
+from nmdkg.build import treatments
+from nmdkg.core.errors import DataError
+from nmdkg.core.namespaces import NMDKG
+from nmdkg.curated.tables import load_curated
+from nmdkg.query.library import load_library
+from nmdkg.query.results import short
 from nmdkg.sources import maxo
 from nmdkg.store import Store
 
@@ -161,7 +161,7 @@ def test_every_maxo_annotation_of_the_scope_is_kept(nmd_graph, curated):
     """Counted independently of the build's code: the slice's rows whose disease (a curated disorder, an
     annotated disease of the scope, or its joined equivalent) is in the build, with an effect relation, and
     whose HPO target, if any, is a phenotypic abnormality of the shipped release."""
-    from nmdkg.hpo import load_sources, select
+    from nmdkg.build.hpo import load_sources, select
     from nmdkg.sources.hpo_obo import load
 
     nodes = set(nmd_graph.subjects(predicate=None, object=NMDKG.MedicalActionAssociation))

@@ -112,7 +112,7 @@ def test_syntax_error_names_file_and_line_and_exits_2(run, tmp_path, kind):
 
 
 @pytest.mark.parametrize("args,message", [
-    (("missing.ttl",), "missing.ttl: file not found"),
+    (("missing.ttl",), "missing.ttl: RDF file not found"),
     (("data.csv",), "unknown RDF file suffix '.csv'"),
     (("--scope", "article", "x.ttl"), "--scope builds the graph from curated tables"),
     (("--format", "csv"), "Invalid value for '--format'"),

@@ -11,8 +11,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
-from nmdkg import void
-from nmdkg.errors import InputError
+from nmdkg.core.errors import InputError
+from nmdkg.export import void
 
 VOID, PAV, SPDX = void.VOID, void.PAV, void.SPDX
 
@@ -56,7 +56,7 @@ def test_counts_are_those_a_second_engine_finds_in_the_written_graph(built):
 
 def test_every_written_file_is_a_distribution_with_its_checksum(built):
     description = Graph().parse(built / "void.ttl", format="turtle")
-    # the release's files; the query store, the cache and the manifest are this machine's (nmdkg.manifest)
+    # the release's files; the query store, the cache and the manifest are this machine's (nmdkg.release.manifest)
     local = ("store/", "cache/", "manifest.json")
     files = sorted(name for name in (p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file())
                    if name != "void.ttl" and not name.startswith(local))
@@ -87,7 +87,7 @@ def test_upstream_hpo_files_have_version_checksum_and_licence(nmd_triples):
 
 
 def test_every_vendored_manifest_is_described(tmp_path, graph):
-    from nmdkg.ntriples import canonical
+    from nmdkg.core.ntriples import canonical
 
     folder = tmp_path / "upstream" / "mondo"
     folder.mkdir(parents=True)

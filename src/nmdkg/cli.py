@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from nmdkg.errors import EXIT_OK, EXIT_USAGE, NmdkgError
+from nmdkg.core.errors import EXIT_OK, EXIT_USAGE, NmdkgError
 
 
 def _out_option(default_help: str):
@@ -38,6 +38,11 @@ def _progress(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _show(text: str) -> None:
+    """A validation report's text, on standard error."""
+    click.echo(text, err=True, nl=False)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nmdkg", prog_name="nmdkg")
 def cli() -> None:
@@ -56,59 +61,27 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
 
     Nothing is written when the tables hold a defect: the defects are listed with file, line and column.
     """
-    from nmdkg import describe
-    from nmdkg.export import BUILD_FORMATS, StagedExports
-    from nmdkg.io import StagedFiles
-    from nmdkg.paths import DEFAULT_OUT
+    from nmdkg.core.paths import DEFAULT_OUT
+    from nmdkg.release.pipeline import build_release
 
     out = out or DEFAULT_OUT
     _check_writable(out, "--out")
-    steps = 4
-    graph, document = _read_and_build(curated, scope, steps)
-    _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks, "
-              f"while writing {', '.join(BUILD_FORMATS)}")
-    # The exports are written under temporary names while the graph is validated (Turtle by a child
-    # process), and renamed into place only once it is known to conform.
-    with StagedFiles() as staged:
-        exports = StagedExports(graph, out, staged, BUILD_FORMATS, ntriples=document)
-        try:
-            _validate_before_writing(graph, document)
-            written = exports.finish()
-        finally:
-            exports.stop()
-        _progress(f"[4/{steps}] writing to {out}/")
-        nodes, edges = describe.node_counts(graph), describe.edge_counts(graph)
-        staged.write(out / "describe" / "node-kinds.tsv", describe.as_tsv(nodes, ("kind", "nodes")))
-        staged.write(out / "describe" / "edge-kinds.tsv", describe.as_tsv(edges, ("kind", "edges")))
-        _write_release_description(graph, out, staged)
-        (out / "manifest.json").unlink(missing_ok=True)  # the old build's manifest must not outlive it
-        committed = staged.commit()
-    _write_build_cache(out, scope, curated, committed)
-    click.echo(f"{len(graph)} triples written to {out}/ ({', '.join(path.name for path in written)})")
+    release = build_release(out, curated, scope, progress=_progress, show=_show)
+    click.echo(f"{release.triples} triples written to {out}/ ({', '.join(path.name for path in release.exports)})")
     click.echo("\nNodes per kind:")
-    for kind, count in nodes:
+    for kind, count in release.nodes:
         click.echo(f"  {kind:<45} {count:>7}")
     click.echo("Edges per kind:")
-    for kind, count in edges:
+    for kind, count in release.edges:
         click.echo(f"  {kind:<45} {count:>7}")
-
-
-def _write_build_cache(out: Path, scope: str, curated: Path | None, written: list[Path]) -> None:
-    """What `build` writes after the graph: the query store, the checked queries and, last, the manifest
-    that makes the build current for the other commands (``nmdkg.manifest``, ``nmdkg.cache``)."""
-    from nmdkg import cache, manifest
-
-    cache.write_query_store(out, progress=lambda m: _progress(f"      {m}"))
-    checked = cache.write_checked_queries(out)
-    manifest.write(out, scope, curated, [*written, checked])
 
 
 def _current_build(curated: Path | None = None, scope: str | None = None):
-    """The build in the default output folder (``nmdkg.manifest.Status``) when it is current for the
+    """The build in the default output folder (``nmdkg.release.manifest.Status``) when it is current for the
     curated tables and the scope (None: any scope; a ``--scope`` left at its default also takes the
     build's), else None. Says on stderr which build a command uses, or why it does not use it."""
-    from nmdkg import manifest
-    from nmdkg.paths import DEFAULT_OUT
+    from nmdkg.core.paths import DEFAULT_OUT
+    from nmdkg.release import manifest
 
     context = click.get_current_context(silent=True)
     if context is not None and "scope" in context.params \
@@ -126,30 +99,6 @@ def _current_build(curated: Path | None = None, scope: str | None = None):
     return None
 
 
-def _read_and_build(curated: Path | None, scope: str, steps: int):
-    """The first steps of `build` and `export`: read and check the curated tables, build the graph.
-    Returns the canonical triples and their N-Triples text (shared by the checks and the writers)."""
-    from nmdkg.build import build_canonical
-    from nmdkg.curated import load_curated
-    from nmdkg.ntriples import lines
-
-    _progress(f"[1/{steps}] reading curated tables")
-    tables = load_curated(curated)
-    _progress(f"[2/{steps}] building the graph (scope {scope})")
-    graph = build_canonical(tables, scope=scope, progress=lambda message: _progress(f"      {message}"))
-    return graph, lines(graph)
-
-
-def _write_release_description(graph, out: Path, staged) -> None:
-    """The identifier mappings (SSSOM) and the dataset description (VoID/HCLS) of every file staged so far."""
-    from nmdkg import __version__, sssom_export, void
-
-    sssom_export.write(graph, out / "nmdkg.sssom.tsv", __version__, staged)
-    written = {target.relative_to(out).as_posix(): tmp for target, tmp in staged.pending().items()
-               if target.is_relative_to(out)}
-    staged.write(out / "void.ttl", void.turtle(void.describe(graph, __version__, written)))
-
-
 @cli.command()
 @click.option("--format", "fmt", default="turtle", show_default=True,
               help="turtle, json-ld, nt (N-Triples), xml (RDF/XML), kgx (Biolink nodes.tsv, edges.tsv and "
@@ -162,70 +111,19 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
 
     Nothing is written when the tables hold a defect or the graph does not conform (exit code 1).
     """
-    from nmdkg.export import resolve_format, serialize
-    from nmdkg.io import write_bytes_atomic
-    from nmdkg.paths import DEFAULT_OUT
+    from nmdkg.core.paths import DEFAULT_OUT
+    from nmdkg.release.pipeline import export_format, export_target
 
     out = out or DEFAULT_OUT
-    if fmt.lower() in ("kgx", "sssom"):
-        from nmdkg import __version__
-
-        steps = 4
-        graph, document = _read_and_build(curated, scope, steps)
-        _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
-        _validate_before_writing(graph, document)
-        _progress(f"[4/{steps}] writing {fmt.lower()} to {out}")
-        if fmt.lower() == "kgx":
-            from nmdkg import kgx
-
-            written = kgx.write(graph, out / "kgx", __version__)
-        else:
-            from nmdkg import sssom_export
-
-            target = out if out.suffix else out / "nmdkg.sssom.tsv"
-            written = [sssom_export.write(graph, target, __version__)]
-        click.echo(f"{len(graph)} triples written as {fmt.lower()} to {', '.join(map(str, written))}")
-        return
-    try:
-        chosen = resolve_format(fmt)
-    except ValueError as exc:
-        raise click.BadParameter(f"{exc}, kgx, sssom", param_hint="--format") from exc
-    target = out if out.suffix else out / f"nmdkg.{chosen.extension}"
-    _check_writable(target.parent, "--out")
-    build = _current_build(curated, scope)
-    if build is not None:
-        _export_from_build(build, chosen, target)
-        return
-    steps = 4
-    graph, document = _read_and_build(curated, scope, steps)
-    _progress(f"[3/{steps}] validating {len(graph):,} triples against the shapes and checks")
-    _validate_before_writing(graph, document)
-    _progress(f"[4/{steps}] writing {target}")
-    write_bytes_atomic(target, serialize(graph, chosen))
-    click.echo(f"{len(graph)} triples written to {target}")
-
-
-def _export_from_build(build, chosen, target: Path) -> None:
-    """`export` from a current build (validated when it was built): a file the build wrote is copied, any
-    other format is written from the build's N-Triples."""
-    from nmdkg.export import BUILD_FORMATS, serialize
-    from nmdkg.io import write_bytes_atomic
-    from nmdkg.manifest import read_canonical
-
-    written = build.folder / f"nmdkg.{chosen.extension}"
-    if chosen.name in BUILD_FORMATS and written.is_file():
-        if target.resolve() == written.resolve():
-            click.echo(f"{target} is the build's own file, already current")
-            return
-        _progress(f"copying {written} to {target}")
-        payload = written.read_bytes()
-    else:
-        _progress(f"reading {build.graph}")
-        triples = read_canonical(build.graph)
-        _progress(f"writing {len(triples):,} triples to {target} ({chosen.label})")
-        payload = serialize(triples, chosen)
-    write_bytes_atomic(target, payload)
-    click.echo(f"{target} written from the build in {build.folder}/")
+    build = None
+    if fmt.lower() not in ("kgx", "sssom"):
+        try:
+            target = export_target(fmt, out)
+        except ValueError as exc:
+            raise click.BadParameter(f"{exc}, kgx, sssom", param_hint="--format") from exc
+        _check_writable(target.parent, "--out")
+        build = _current_build(curated, scope)
+    click.echo(export_format(fmt, out, curated, scope, build=build, progress=_progress, show=_show))
 
 
 def _check_writable(folder: Path, option: str) -> None:
@@ -233,7 +131,7 @@ def _check_writable(folder: Path, option: str) -> None:
     path runs through a file, or the nearest existing folder of which is not writable."""
     import os
 
-    from nmdkg.errors import InputError
+    from nmdkg.core.errors import InputError
 
     existing = folder
     while not existing.exists() and existing != existing.parent:
@@ -249,7 +147,7 @@ def _check_writable(folder: Path, option: str) -> None:
 @_curated_option()
 def lint(check: bool, curated: Path | None) -> None:
     """Rewrite the curated tables (sorted rows) and their README's column reference in canonical form."""
-    from nmdkg.lint import lint as run_lint
+    from nmdkg.curated.lint import lint as run_lint
 
     changed = run_lint(curated, check=check)
     verb = "not in canonical form" if check else "rewritten"
@@ -298,9 +196,9 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     Queries are read-only: updates (INSERT, DELETE, LOAD, CLEAR, DROP ...) are refused. Parameter values
     are bound to query variables, never pasted into the query text.
     """
-    from nmdkg.errors import InputError
-    from nmdkg.queries import adhoc, find, load_library, load_query_file, parse_params
-    from nmdkg.results import FORMATS, render
+    from nmdkg.core.errors import InputError
+    from nmdkg.query.library import adhoc, find, load_library, load_query_file, parse_params
+    from nmdkg.query.results import FORMATS, render
 
     _remember_checked_queries()
     if out is not None:
@@ -325,8 +223,8 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     if show:
         # the exact text --endpoint sends: the parameters (given or default) bound as a VALUES block,
         # and the default prefixes the query uses declared in front
-        from nmdkg.bind import with_values
-        from nmdkg.remote import with_prefixes
+        from nmdkg.core.bind import with_values
+        from nmdkg.query.remote import with_prefixes
 
         text = with_prefixes(with_values(named.text, named.bindings(parse_params(params))))
         click.echo(text, nl=not text.endswith("\n"))
@@ -341,7 +239,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
             raise InputError(f"unknown or unsuitable format {fmt!r} for a {named.form} query; {what}")
     bindings = named.bindings(parse_params(params))
     if endpoint is not None:
-        from nmdkg.remote import endpoint_for_cli
+        from nmdkg.query.remote import endpoint_for_cli
 
         store = endpoint_for_cli(endpoint, graph_iri, data)
     elif graph_iri is not None:
@@ -350,14 +248,14 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
         store = _query_store(data, engine)
     result = store.query(named.text, bindings)
     if graph_result and fmt not in (None, "turtle", "ttl"):
-        from nmdkg.export import serialize
+        from nmdkg.export.rdf import serialize
 
         assert result.graph is not None  # a CONSTRUCT or DESCRIBE result holds a graph
         payload = serialize(result.graph, fmt)  # JSON-LD or N-Triples, as the exports write them
     else:
         payload = render(result, fmt if fmt and not graph_result else "table")
     if out is not None:
-        from nmdkg.io import write_bytes_atomic
+        from nmdkg.core.io import write_bytes_atomic
 
         write_bytes_atomic(out, payload)
         _progress(f"results written to {out}")
@@ -367,33 +265,33 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
 
 def _query_store(data: tuple[Path, ...], engine: str):
     """The store a query runs on: the RDF files of ``--data`` or the graph built from the curated tables."""
-    from nmdkg.paths import build_file
+    from nmdkg.core.paths import build_file
     from nmdkg.store import Store
 
     if data:  # a build folder stands for its nmdkg.nt; the store tells a missing or unknown file
         return Store.from_files([build_file(p) if p.is_dir() else p for p in data], engine=engine)
     build = _current_build()
     if build is not None:
-        from nmdkg.cache import open_query_store
+        from nmdkg.release.cache import open_query_store
 
         opened = open_query_store(build) if engine == "oxigraph" else None
         return Store.from_oxigraph(opened) if opened is not None else Store.from_files([build.graph], engine=engine)
     _progress("building the graph from the curated tables (`nmdkg build` once makes every query fast)")
     if engine == "rdflib":
-        from nmdkg.build import build_graph
+        from nmdkg.build.graph import build_graph
 
         return Store.from_graph(build_graph(), engine=engine)
-    from nmdkg.build import build_canonical
-    from nmdkg.ntriples import lines
+    from nmdkg.build.graph import build_canonical
+    from nmdkg.core.ntriples import lines
 
     return Store.from_ntriples(lines(build_canonical()), engine=engine)  # the build's fast path
 
 
 def _remember_checked_queries() -> None:
-    """Skip re-parsing the library: the build recorded which queries pass the check (``nmdkg.cache``). The
+    """Skip re-parsing the library: the build recorded which queries pass the check (``nmdkg.release.cache``). The
     record is keyed by each query's text and the rdflib version, so any build's record is safe to use."""
-    from nmdkg.cache import load_checked_queries
-    from nmdkg.paths import DEFAULT_OUT
+    from nmdkg.core.paths import DEFAULT_OUT
+    from nmdkg.release.cache import load_checked_queries
 
     load_checked_queries(DEFAULT_OUT)
 
@@ -407,21 +305,21 @@ def _built_graph_option():
 def _phenotype_source(graph_file: Path | None, curated: Path | None, scope: str, build: Any = "check"):
     """What analyze and diagnose read by SPARQL: --data FILE_OR_DIR, the current build of output/ (its
     on-disk store; ``build`` when the caller has checked it already), or the graph built in memory."""
-    from nmdkg.paths import build_file
+    from nmdkg.core.paths import build_file
 
     if graph_file is not None:
-        graph_file = build_file(graph_file, datasets=True)  # read whole into Oxigraph (nmdkg.network)
+        graph_file = build_file(graph_file, datasets=True)  # read whole into Oxigraph (nmdkg.analysis.network)
         _progress(f"reading {graph_file}")
         return graph_file
     if build == "check":
         build = _current_build(curated, scope)
     if build is not None:
-        from nmdkg.cache import open_query_store
+        from nmdkg.release.cache import open_query_store
 
         return open_query_store(build) or build.graph
-    from nmdkg.build import build_canonical
-    from nmdkg.curated import load_curated
-    from nmdkg.ntriples import lines
+    from nmdkg.build.graph import build_canonical
+    from nmdkg.core.ntriples import lines
+    from nmdkg.curated.tables import load_curated
 
     _progress(f"building the graph (scope {scope})")
     return lines(build_canonical(load_curated(curated), scope=scope, progress=lambda m: _progress(f"      {m}")))
@@ -453,8 +351,9 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
     """
     import time
 
-    from nmdkg import analyze as analysis
-    from nmdkg.io import write_bytes_atomic
+    from nmdkg.analysis import compute as analysis
+    from nmdkg.analysis import report
+    from nmdkg.core.io import write_bytes_atomic
 
     out = out or Path("output") / "analysis"
     _check_writable(out, "--out")
@@ -465,11 +364,11 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
                               progress=_progress)
     _progress(f"writing tables, GraphML, summary and pictures to {out}/")
     writing = time.perf_counter()
-    files = analysis.outputs(result, progress=lambda m: _progress(f"      {m}"))
+    files = report.outputs(result, progress=lambda m: _progress(f"      {m}"))
     for name, payload in files.items():
         write_bytes_atomic(out / name, payload)
     _progress(f"      done in {time.perf_counter() - writing:.1f} s")
-    summary = analysis.summary_dict(result)
+    summary = report.summary_dict(result)
     click.echo(f"{summary['disorders']:,} disorders, {summary['projection_edges']:,} pairs sharing a "
                f"phenotype; {summary['network_edges']:,} {metric} edges kept, {summary['communities']} communities "
                f"(modularity {summary['modularity']:.3f})")
@@ -521,9 +420,9 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, explain:
     import contextlib
     import json
 
-    from nmdkg import diagnose as dx
-    from nmdkg.errors import InputError
-    from nmdkg.io import atomic_writer, write_bytes_atomic
+    from nmdkg.core.errors import InputError
+    from nmdkg.core.io import atomic_writer, write_bytes_atomic
+    from nmdkg.diagnose import ranker as dx
 
     if out is not None:
         _check_writable(out.parent, "--out")
@@ -590,10 +489,10 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, explain:
 
 
 def _cached_ranker(build):
-    """The diagnosis ranker saved for the current build (``nmdkg.cache``), or None."""
+    """The diagnosis ranker saved for the current build (``nmdkg.release.cache``), or None."""
     if build is None:
         return None
-    from nmdkg.cache import load_ranker
+    from nmdkg.release.cache import load_ranker
 
     ranker = load_ranker(build)
     if ranker is not None:
@@ -603,11 +502,11 @@ def _cached_ranker(build):
 
 def _new_ranker(source, build):
     """A ranker computed from ``source``, saved for the next command when it comes from the current build."""
-    from nmdkg import diagnose as dx
+    from nmdkg.diagnose import ranker as dx
 
     ranker = dx.Ranker.from_graph(source, progress=lambda m: _progress(f"      {m}"))
     if build is not None:
-        from nmdkg.cache import save_ranker
+        from nmdkg.release.cache import save_ranker
 
         _progress(f"      saving the ranker to {save_ranker(build, ranker)} (once per build)")
     return ranker
@@ -633,8 +532,8 @@ def serve(host: str, port: int, store_dir: Path | None, data: Path | None, query
     Prints the URL of the SPARQL endpoint and of the query page, and runs until Ctrl-C or SIGTERM, which
     stop the server; no process is left behind. See docs/decisions/0006-serving.md.
     """
-    from nmdkg.paths import DEFAULT_OUT
-    from nmdkg.serve import serve as run_server
+    from nmdkg.core.paths import DEFAULT_OUT
+    from nmdkg.publish.serve import serve as run_server
 
     if data is None:
         _say_build_in_use()
@@ -666,9 +565,9 @@ def push(endpoint: str, graph_iri: str, data: Path | None, append: bool, user: s
     NMDKG_PASSWORD=... nmdkg push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
         --graph https://w3id.org/nmdkg/graph --user dba --password-env NMDKG_PASSWORD
     """
-    from nmdkg.paths import DEFAULT_OUT
-    from nmdkg.push import push as run_push
-    from nmdkg.remote import Credentials
+    from nmdkg.core.paths import DEFAULT_OUT
+    from nmdkg.publish.push import push as run_push
+    from nmdkg.query.remote import Credentials
 
     credentials = Credentials.from_env(user, password_env)
     if data is None:
@@ -680,26 +579,14 @@ def push(endpoint: str, graph_iri: str, data: Path | None, append: bool, user: s
 
 def _say_build_in_use() -> None:
     """For serve and push, which send the build of output/ as it is: say whether it is current."""
-    from nmdkg import manifest
-    from nmdkg.paths import DEFAULT_OUT
+    from nmdkg.core.paths import DEFAULT_OUT
+    from nmdkg.release import manifest
 
     status = manifest.check(DEFAULT_OUT, scope=None)
     if status.current:
         _progress(f"using the build in {DEFAULT_OUT}/ (scope {status.scope}, current)")
     elif status.exists:
         _progress(f"warning: the build in {DEFAULT_OUT}/ is stale ({status.reason}); `nmdkg build` refreshes it")
-
-
-def _validate_before_writing(graph, document: bytes | None = None) -> None:
-    """The build's validation step: warnings are shown; violations are shown and stop the build (exit 1)."""
-    from nmdkg.validate import NonConformingGraph, format_text, validate_graph
-
-    result = validate_graph(graph, ntriples=document)
-    if result.results:
-        click.echo(format_text(result), err=True, nl=False)
-    if not result.conforms:
-        raise NonConformingGraph(f"the graph does not conform to the shapes and checks "
-                                 f"({len(result.violations)} violations, listed above); nothing was written")
 
 
 @cli.command()
@@ -727,9 +614,11 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     Exit codes: 0 the graph conforms (warnings allowed), 1 it has violations, 2 unreadable input or
     usage error.
     """
-    from nmdkg.errors import EXIT_DATA
-    from nmdkg.io import write_bytes_atomic
-    from nmdkg.validate import format_json, format_text, read_rdf, validate_graph
+    from nmdkg.core.errors import EXIT_DATA
+    from nmdkg.core.io import write_bytes_atomic
+    from nmdkg.core.rdf_read import read_rdf
+    from nmdkg.validate.report import format_json, format_text
+    from nmdkg.validate.shapes import validate_graph
 
     if report_file is not None:
         _check_writable(report_file.parent, "--report")
@@ -744,12 +633,12 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
                 _progress(f"reading {file} ({file.stat().st_size / 1e6:.1f} MB)")
         graph = read_rdf(files)
     elif (build := _current_build(curated, scope)) is not None:
-        from nmdkg.manifest import read_canonical
+        from nmdkg.release.manifest import read_canonical
 
         graph = read_canonical(build.graph)
     else:
-        from nmdkg.build import build_canonical
-        from nmdkg.curated import load_curated
+        from nmdkg.build.graph import build_canonical
+        from nmdkg.curated.tables import load_curated
 
         _progress(f"building the graph (scope {scope})")
         graph = build_canonical(load_curated(curated), scope=scope)
@@ -778,7 +667,7 @@ def site(data: Path, out: Path | None, analysis_dir: Path | None, permutations: 
     """
     import time
 
-    from nmdkg.site import build_site
+    from nmdkg.publish.site import build_site
 
     out = out or Path("output") / "site"
     if analysis_dir is None and (Path("output") / "analysis" / "network.png").is_file():

@@ -14,8 +14,8 @@ Oxigraph comes back without a datatype, as rdflib parses it), and CONSTRUCT / DE
 
 The store is read-only: every query is parsed before it runs, and updates (``INSERT``, ``DELETE``,
 ``LOAD``, ``CLEAR``, ``DROP`` ...), ``SERVICE`` calls and ``FROM`` clauses are refused with an
-:class:`~nmdkg.errors.InputError`. Values enter a query only as bound RDF terms, written as a ``VALUES``
-block by :func:`nmdkg.bind.with_values`, never as the caller's text.
+:class:`~nmdkg.core.errors.InputError`. Values enter a query only as bound RDF terms, written as a ``VALUES``
+block by :func:`nmdkg.core.bind.with_values`, never as the caller's text.
 
 >>> from rdflib import Graph, URIRef
 >>> graph = Graph()
@@ -27,7 +27,7 @@ block by :func:`nmdkg.bind.with_values`, never as the caller's text.
 >>> store.query("DROP ALL")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-nmdkg.errors.InputError: updates are refused: the store is read-only ...
+nmdkg.core.errors.InputError: updates are refused: the store is read-only ...
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from nmdkg.errors import InputError
-from nmdkg.rdf_formats import format_of
+from nmdkg.core.errors import InputError
+from nmdkg.core.terms import from_oxigraph
 
 ENGINES = ("oxigraph", "rdflib")
 #: The engine chosen by measurement (docs/decisions/0003-query-engine.md).
@@ -64,7 +64,7 @@ DEFAULT_PREFIX_NAMES = ("nmdkg", "NMDKG", "biolink", "rdf", "rdfs", "owl", "xsd"
 @lru_cache(maxsize=1)
 def default_prefixes() -> dict[str, str]:
     """The prefixes of :data:`DEFAULT_PREFIX_NAMES`, as the project's CURIE converter expands them."""
-    from nmdkg.namespaces import expand_iri, is_known_prefix
+    from nmdkg.core.namespaces import expand_iri, is_known_prefix
 
     return {name: expand_iri(f"{name}:") for name in DEFAULT_PREFIX_NAMES if is_known_prefix(name)}
 
@@ -95,7 +95,7 @@ def check_query(text: str) -> CheckedQuery:
 
 
 #: Queries already checked by this rdflib version (SHA-256 of the text -> form, projected variables),
-#: from the cache a build writes (``nmdkg.cache``): parsing the library takes seconds.
+#: from the cache a build writes (``nmdkg.release.cache``): parsing the library takes seconds.
 _REMEMBERED: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
@@ -192,6 +192,11 @@ class Store:
         else:
             self._graph = Graph(bind_namespaces="none")
 
+    @property
+    def oxigraph(self) -> Any:
+        """The ``pyoxigraph.Store`` that holds the graph (engine ``oxigraph``), else None."""
+        return self._ox
+
     # -- loading ----------------------------------------------------------------------------------
 
     @classmethod
@@ -216,7 +221,7 @@ class Store:
 
     @classmethod
     def from_ntriples(cls, data: bytes, engine: str = DEFAULT_ENGINE) -> Store:
-        """A store over N-Triples bytes (such as ``nmdkg.ntriples.lines(nmdkg.build.build_canonical())``)."""
+        """A store over N-Triples bytes (such as ``nmdkg.core.ntriples.lines(nmdkg.build.graph.build_canonical())``)."""
         store = cls(engine)
         try:
             if store._ox is not None:
@@ -232,7 +237,7 @@ class Store:
 
     @classmethod
     def from_files(cls, paths: Iterable[Path | str], engine: str = DEFAULT_ENGINE) -> Store:
-        """A store over the union of RDF files; the format is told by the suffix (``nmdkg.rdf_formats``).
+        """A store over the union of RDF files; the format is told by the suffix (``nmdkg.core.rdf_formats``).
 
         Raises :class:`InputError` for a missing file, an unknown suffix or a syntax error.
         """
@@ -249,21 +254,14 @@ class Store:
         return store
 
     def load_file(self, path: Path | str) -> None:
-        """Add the triples of one RDF file."""
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(f"{path}: RDF file not found")
-        fmt = format_of(path)
-        try:
-            if self._ox is not None:
-                self._ox.load(path=str(path), format=fmt.oxigraph())
-            else:
-                assert self._graph is not None
-                self._graph.parse(path, format=fmt.rdflib_name)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        except Exception as exc:  # parsers raise SyntaxError, ValueError and their own types
-            raise InputError(f"{path}: cannot parse as {fmt.label}: {_one_line(exc)}") from exc
+        """Add the triples of one RDF file (``nmdkg.core.rdf_read``)."""
+        from nmdkg.core.rdf_read import load_oxigraph, parse_file
+
+        if self._ox is not None:
+            load_oxigraph(self._ox, path)
+        else:
+            assert self._graph is not None
+            parse_file(path, self._graph)
 
     def __len__(self) -> int:
         if self._ox is not None:
@@ -278,7 +276,7 @@ class Store:
             import pyoxigraph
 
             quads = self._ox.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph())
-            return {(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)) for q in quads}
+            return {(from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)) for q in quads}
         assert self._graph is not None
         return {(s, p, plain(o)) for s, p, o in self._graph}
 
@@ -288,11 +286,11 @@ class Store:
         """Run a read-only query with variables bound to rdflib terms; return an rdflib ``Result``.
 
         ``bindings`` maps variable names (without ``?``) to terms; they are written into the query as a
-        ``VALUES`` block (:func:`nmdkg.bind.with_values`), the same on every engine and on remote endpoints.
+        ``VALUES`` block (:func:`nmdkg.core.bind.with_values`), the same on every engine and on remote endpoints.
         For a SELECT every bound variable must be projected: a query of the library shows its parameters
         as columns. The default prefixes (:func:`default_prefixes`) are declared.
         """
-        from nmdkg.bind import with_values
+        from nmdkg.core.bind import with_values
 
         checked = check_query(text)
         bound = with_values(checked.text, check_bindings(checked, bindings))
@@ -336,7 +334,7 @@ class Store:
             return result
         if isinstance(raw, pyoxigraph.QueryTriples):
             result = Result(checked.form)
-            result.graph = _copy((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object))
+            result.graph = _copy((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))
                                  for t in raw)
             return result
         variables = [Variable(v.value) for v in raw.variables]
@@ -352,7 +350,7 @@ class Store:
                 if value is not None:
                     term = converted.get(value)
                     if term is None:
-                        term = converted[value] = _from_ox(value)
+                        term = converted[value] = from_oxigraph(value)
                     row[var] = term
             rows.append(row)
         result.bindings = rows
@@ -375,24 +373,3 @@ def _copy(triples: Iterable[tuple[Any, Any, Any]]) -> Graph:
     for s, p, o in triples:
         graph.add((s, p, plain(o)))
     return graph
-
-
-_XSD_STRING = str(XSD.string)
-
-
-def _from_ox(term: Any) -> Identifier:
-    """An Oxigraph term as an rdflib term."""
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise InputError(f"unsupported term in a result: {term!r} (RDF-star triples are not supported)")

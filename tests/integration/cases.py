@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-from nmdkg.queries import load_library
-from nmdkg.results import is_graph, rows
+from nmdkg.query.library import load_library
+from nmdkg.query.results import is_graph, rows
 from tests.test_queries import EXTRA_CASES
 
 LIBRARY = load_library()

@@ -141,7 +141,7 @@ class Server:
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory) -> Iterator[Server]:
     """``oxigraph serve`` (read-write) on 127.0.0.1 with a store in a temporary folder."""
-    from nmdkg.serve import ServeError, oxigraph_binary
+    from nmdkg.publish.serve import ServeError, oxigraph_binary
 
     try:
         binary = oxigraph_binary()
@@ -315,7 +315,7 @@ def start_serve(data: Path, store: Path, *extra: str, timeout: float = 120.0) ->
 @pytest.fixture(scope="session")
 def served(default_build, tmp_path_factory) -> Iterator[Served]:
     """``nmdkg serve`` of the default build, on a free loopback port."""
-    from nmdkg.serve import ServeError, oxigraph_binary
+    from nmdkg.publish.serve import ServeError, oxigraph_binary
 
     try:
         oxigraph_binary()

@@ -84,7 +84,7 @@ def test_the_query_page_runs_a_library_query(served, browser_page, default_build
 def test_the_starter_link_opens_nmdkgs_query_and_it_runs(served, browser_page, default_build):
     """``nmdkg serve`` prints a link to the page opened on nmdkg's prefixes and a starter query (not an empty
     editor); in the browser the editor holds exactly that text and running it shows the embedded store's rows."""
-    from nmdkg.serve import starter_query
+    from nmdkg.publish.serve import starter_query
 
     deadline = time.monotonic() + 10
     while not (link := next((line.split(None, 2)[2] for line in list(served.output)

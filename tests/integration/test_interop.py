@@ -10,8 +10,8 @@ import urllib.request
 import pytest
 from rdflib import Graph, Literal
 
-from nmdkg import void
-from nmdkg.serve import DESCRIPTION_GRAPH
+from nmdkg.export import void
+from nmdkg.publish.serve import DESCRIPTION_GRAPH
 from tests.integration.conftest import start_serve, stop_group
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -56,7 +56,7 @@ def test_virtuoso_gives_the_embedded_rows_for_a_top_level_values_block(virtuoso,
     import os
 
     from nmdkg.cli import main
-    from nmdkg.remote import Endpoint
+    from nmdkg.query.remote import Endpoint
     from nmdkg.store import Store
     from tests.integration.cases import CASES, LIBRARY, answer, booleans_as_integers
     from tests.integration.conftest import GRAPH, VIRTUOSO_PASSWORD, VIRTUOSO_USER

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg.remote import Endpoint, RemoteError
+from nmdkg.query.remote import Endpoint, RemoteError
 from nmdkg.store import Store
 from tests.integration.cases import CASES, IDS, LIBRARY, answer, describe
 from tests.integration.conftest import GRAPH, LOOPBACK, alive, children, free_port, start_serve, stop_group
@@ -230,7 +230,7 @@ def test_serve_reuses_its_store_and_stops_cleanly(article_build, tmp_path, how):
 
 
 def test_a_changed_build_is_loaded_again(article_build, tmp_path):
-    from nmdkg.serve import prepare_store
+    from nmdkg.publish.serve import prepare_store
 
     store = tmp_path / "store"
     assert not prepare_store(article_build, store).reused

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from nmdkg.queries import load_library
-from nmdkg.site import build_site
+from nmdkg.publish.site import build_site
+from nmdkg.query.library import load_library
 from nmdkg.store import Store
 from tests.integration.conftest import ARTIFACTS, LOOPBACK, unavailable
 from tests.integration.test_browser import CHROMIUM_FLAGS, chromium_path

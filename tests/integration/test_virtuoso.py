@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from nmdkg.remote import Endpoint
+from nmdkg.query.remote import Endpoint
 from nmdkg.store import Store
 from tests.integration.cases import CASES, IDS, LIBRARY, answer, booleans_as_integers, describe
 from tests.integration.conftest import GRAPH, VIRTUOSO_PASSWORD, VIRTUOSO_USER

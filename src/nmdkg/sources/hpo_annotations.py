@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from nmdkg.errors import Problem
+from nmdkg.core.errors import Problem
 
 COLUMNS = ("database_id", "disease_name", "qualifier", "hpo_id", "reference", "evidence", "onset", "frequency",
            "sex", "modifier", "aspect", "biocuration")

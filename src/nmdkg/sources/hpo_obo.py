@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from nmdkg.core.hierarchy import closure
 
 
 @dataclass
@@ -39,14 +43,15 @@ class HPO:
 
     def ancestors(self, curie: str) -> set[str]:
         """All superclasses of ``curie`` (not including itself), up to the root."""
-        seen: set[str] = set()
-        stack = list(self.terms[curie].parents)
-        while stack:
-            parent = stack.pop()
-            if parent not in seen:
-                seen.add(parent)
-                stack.extend(self.terms[parent].parents)
-        return seen
+        return closure(self.terms[curie].parents, lambda term: self.terms[term].parents)
+
+    def descendants(self, roots: Iterable[str]) -> set[str]:
+        """``roots`` and every subclass of them."""
+        children: dict[str, list[str]] = defaultdict(list)
+        for term in self.terms.values():
+            for parent in term.parents:
+                children[parent].append(term.id)
+        return closure(roots, children.__getitem__)
 
 
 def hp_obo_path() -> Path:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from nmdkg.errors import DataError, Problem
-from nmdkg.paths import CURATED_DIR
+from nmdkg.core.errors import DataError, Problem
+from nmdkg.core.paths import CURATED_DIR
 
 UPSTREAM_DIR = CURATED_DIR.parent / "upstream"
 MAXO_DIR = UPSTREAM_DIR / "maxo"

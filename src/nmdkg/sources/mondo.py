@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from nmdkg.errors import DataError, InputError, Problem
+from nmdkg.core.errors import DataError, InputError, Problem
+from nmdkg.core.hierarchy import closure
 
 FILES = {"classes.tsv": ("id", "label"), "is_a.tsv": ("subject", "object"),
          "exact_matches.tsv": ("mondo", "predicate", "object")}
@@ -41,14 +42,7 @@ class Mondo:
 
     def ancestors(self, curie: str) -> set[str]:
         """``curie`` and every superclass of it in the slice."""
-        seen: set[str] = set()
-        stack = [curie]
-        while stack:
-            node = stack.pop()
-            if node not in seen:
-                seen.add(node)
-                stack.extend(self.parents.get(node, ()))
-        return seen
+        return closure([curie], lambda node: self.parents.get(node, ()))
 
     def descendants(self, curie: str) -> set[str]:
         """``curie`` and every subclass of it in the slice."""
@@ -56,14 +50,7 @@ class Mondo:
         for child, parents in self.parents.items():
             for parent in parents:
                 children[parent].add(child)
-        seen: set[str] = set()
-        stack = [curie]
-        while stack:
-            node = stack.pop()
-            if node not in seen:
-                seen.add(node)
-                stack.extend(children[node])
-        return seen
+        return closure([curie], children.__getitem__)
 
 
 def parse(folder: Path) -> Mondo:
@@ -114,6 +101,6 @@ def parse(folder: Path) -> Mondo:
 @lru_cache(maxsize=1)
 def load() -> Mondo:
     """The vendored slice of the source tree or the installed package (read once per process)."""
-    from nmdkg.paths import MONDO_DIR
+    from nmdkg.core.paths import MONDO_DIR
 
     return parse(MONDO_DIR)

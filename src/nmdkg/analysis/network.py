@@ -1,0 +1,410 @@
+"""Knowledge graph -> NetworkX: the disorder-phenotype network, read by SPARQL.
+
+:func:`read` runs a handful of SPARQL SELECT queries over the graph and returns a :class:`PhenotypeData`:
+
+* ``bipartite``: a NetworkX graph of disorders and phenotypes (``kind`` ``disorder`` or ``phenotype``,
+  NetworkX's ``bipartite`` 0 or 1, ``label``, ``identifier``, ``iri``; disorders also ``category``, their
+  nmdkg class), one edge per positive ``nmdkg:hasPhenotype`` triple with ``frequency`` (0..1, the highest
+  of its annotations, when one is given) and ``source`` (the documents that claim it). A disorder is any
+  node with at least one such edge: the article's MONDO disorders and the OMIM and Orphanet diseases of the
+  HPO annotations. **Negated annotations never become edges**: the build never writes their plain triple,
+  and an edge whose only annotations are negated is dropped all the same.
+* ``negated``: the negated (``NOT``) annotations, as (disorder, phenotype) pairs, which the diagnosis uses
+  as evidence *against* a disorder;
+* ``parents`` and ``term_labels``: the HPO hierarchy of the graph (``rdfs:subClassOf`` between HP terms);
+* ``counterparts``: each annotated disease's article disorder(s) (``rdfs:subClassOf`` a MONDO seed).
+  An annotated disease is one named by an OMIM, Orphanet or DECIPHER identifier.
+
+Nodes are named by CURIE (``OMIM:310200``, ``ORPHA:589``, ``MONDO:0009688``, ``HP:0001324``).
+
+The source can be an rdflib ``Graph`` (copied once into an in-memory Oxigraph store, whose SPARQL engine
+is Rust: the edge query takes 0.2 s at the neuromuscular scope there and over 6 s in rdflib's engine), a
+``pyoxigraph.Store``, an :class:`nmdkg.store.Store` or anything else with a ``query(text)`` method that
+returns rows of RDF terms, the path of an RDF file (N-Triples, Turtle, ...), or the bytes of an N-Triples
+document (what ``nmdkg.core.ntriples.lines(nmdkg.build.graph.build_canonical())`` gives: the fast path).
+
+>>> from rdflib import Graph
+>>> g = Graph().parse(format="turtle", data='''
+... @prefix nmdkg: <https://w3id.org/nmdkg/ontology/> .
+... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+... @prefix OMIM: <http://purl.obolibrary.org/obo/OMIM_> .
+... @prefix HP: <http://purl.obolibrary.org/obo/HP_> .
+... OMIM:310200 rdfs:label "Duchenne muscular dystrophy" ; nmdkg:hasPhenotype HP:0003560 .
+... HP:0003560 rdfs:label "Muscular dystrophy" ; rdfs:subClassOf HP:0003011 .
+... ''')
+>>> B = bipartite_graph(g)
+>>> sorted(B.nodes(data="kind"))
+[('HP:0003560', 'phenotype'), ('OMIM:310200', 'disorder')]
+>>> B.nodes["OMIM:310200"]["label"]
+'Duchenne muscular dystrophy'
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+HP_NAMESPACE = "http://purl.obolibrary.org/obo/HP_"
+NMDKG_NAMESPACE = "https://w3id.org/nmdkg/ontology/"
+
+PREFIXES = """\
+PREFIX nmdkg: <https://w3id.org/nmdkg/ontology/>
+PREFIX biolink: <https://w3id.org/biolink/vocab/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+#: Every plain has-phenotype triple: the edges.
+EDGES_QUERY = PREFIXES + """
+SELECT ?disorder ?phenotype WHERE { ?disorder nmdkg:hasPhenotype ?phenotype }"""
+
+#: Every disorder-phenotype annotation (association node), negated or not, with frequency and source.
+#: (A separate query rather than an OPTIONAL of the one above: Oxigraph plans that join far more slowly.)
+ANNOTATIONS_QUERY = PREFIXES + """
+SELECT ?disorder ?phenotype ?negated ?frequencyTerm ?count ?total ?percentage ?source WHERE {
+  ?association biolink:predicate nmdkg:hasPhenotype ; biolink:subject ?disorder ; biolink:object ?phenotype .
+  OPTIONAL { ?association biolink:negated ?negated }
+  OPTIONAL { ?association biolink:frequency_qualifier ?frequencyTerm }
+  OPTIONAL { ?association biolink:has_count ?count ; biolink:has_total ?total }
+  OPTIONAL { ?association biolink:has_percentage ?percentage }
+  OPTIONAL { ?association nmdkg:claimedBy ?source }
+}"""
+
+#: Label, identifier and classes of every disorder (a node with a has-phenotype edge).
+DISORDERS_QUERY = PREFIXES + """
+SELECT DISTINCT ?disorder ?key ?value WHERE {
+  ?disorder nmdkg:hasPhenotype ?phenotype .
+  { ?disorder rdfs:label ?value BIND("label" AS ?key) }
+  UNION { ?disorder dcterms:identifier ?value BIND("identifier" AS ?key) }
+  UNION { ?disorder rdf:type ?value BIND("type" AS ?key) }
+}"""
+
+#: Every HPO term of the graph with its label, and its superclasses among HPO terms.
+TERMS_QUERY = PREFIXES + """
+SELECT ?term ?label ?parent WHERE {
+  { ?term rdfs:label ?label } UNION { ?term rdfs:subClassOf ?parent }
+  FILTER(STRSTARTS(STR(?term), "http://purl.obolibrary.org/obo/HP_"))
+  FILTER(!BOUND(?parent) || STRSTARTS(STR(?parent), "http://purl.obolibrary.org/obo/HP_"))
+}"""
+
+#: Disorders with phenotypes that are subclasses of another disorder with phenotypes; those of an annotated
+#: disease (OMIM, Orphanet) name its article disorder (its MONDO seed).
+COUNTERPARTS_QUERY = PREFIXES + """
+SELECT DISTINCT ?disorder ?seed WHERE {
+  ?disorder rdfs:subClassOf ?seed ; nmdkg:hasPhenotype ?phenotype .
+  ?seed nmdkg:hasPhenotype ?seedPhenotype .
+}"""
+
+#: Prefixes of the diseases of the HPO annotations (the ones the diagnosis ranks).
+ANNOTATED_PREFIXES = ("OMIM:", "ORPHA:", "DECIPHER:")
+
+#: The numeric frequency of each HPO frequency term: the middle of its range (as Exomiser and LIRICAL use).
+FREQUENCY_OF_TERM = {
+    "HP:0040280": 1.0,     # Obligate (100%)
+    "HP:0040281": 0.895,   # Very frequent (80-99%)
+    "HP:0040282": 0.545,   # Frequent (30-79%)
+    "HP:0040283": 0.17,    # Occasional (5-29%)
+    "HP:0040284": 0.025,   # Very rare (1-4%)
+    "HP:0040285": 0.0,     # Excluded (0%)
+}
+
+Row = tuple[str | None, ...]
+
+
+@dataclass
+class PhenotypeData:
+    """What the analysis and the diagnosis read from the graph (see the module docstring)."""
+
+    bipartite: nx.Graph
+    negated: tuple[tuple[str, str], ...] = ()
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    term_labels: dict[str, str] = field(default_factory=dict)
+    counterparts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def disorders(self) -> list[str]:
+        """Disorder nodes, sorted."""
+        return sorted(n for n, kind in self.bipartite.nodes(data="kind") if kind == "disorder")
+
+    def phenotypes(self) -> list[str]:
+        """Phenotype nodes, sorted."""
+        return sorted(n for n, kind in self.bipartite.nodes(data="kind") if kind == "phenotype")
+
+    def terms(self) -> list[str]:
+        """Every HPO term of the graph (the phenotypes and their ancestors), sorted."""
+        terms = set(self.term_labels) | set(self.parents) | set(self.phenotypes())
+        terms |= {p for parents in self.parents.values() for p in parents}
+        return sorted(terms)
+
+    def label(self, node: str) -> str:
+        if node in self.bipartite:
+            return self.bipartite.nodes[node].get("label", node)
+        return self.term_labels.get(node, node)
+
+
+# -- the SPARQL source ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=65536)
+def curie(iri: str) -> str:
+    """The CURIE of an IRI by the project's prefix map (:func:`nmdkg.core.namespaces.compress`, kept per IRI:
+    the network names hundreds of thousands of nodes and edges), or the IRI itself when no prefix covers it.
+
+    >>> curie("http://purl.obolibrary.org/obo/HP_0001324"), curie("http://www.orpha.net/ORDO/Orphanet_589")
+    ('HP:0001324', 'ORPHA:589')
+    """
+    from nmdkg.core.namespaces import compress
+
+    return compress(iri) or iri
+
+
+class SparqlSource:
+    """Runs SELECT queries and returns rows of plain strings (IRIs, literal values) or None."""
+
+    def __init__(self, source: Any):
+        import pyoxigraph
+        from rdflib import Graph
+
+        self._ox = None
+        self._generic = None
+        if isinstance(source, bytes):  # an N-Triples document, e.g. ntriples.lines(build.build_canonical())
+            self._ox = pyoxigraph.Store()
+            self._ox.bulk_load(source, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        elif isinstance(source, str | Path):
+            self._ox = _load_files([Path(source)])
+        elif isinstance(source, list | tuple) and source and all(isinstance(p, str | Path) for p in source):
+            self._ox = _load_files([Path(p) for p in source])
+        elif isinstance(source, pyoxigraph.Store):
+            self._ox = source
+        elif isinstance(source, Graph):
+            inner = getattr(source.store, "_inner", None)  # an oxrdflib-backed graph
+            if isinstance(inner, pyoxigraph.Store):
+                self._ox = inner
+            else:
+                self._ox = pyoxigraph.Store()
+                data = source.serialize(format="nt", encoding="utf-8")
+                self._ox.load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        elif hasattr(source, "query"):
+            self._generic = source
+        else:
+            raise TypeError(f"cannot query {type(source).__name__}: "
+                            "expected an rdflib Graph, a store or a path")
+
+    def select(self, query: str) -> list[Row]:
+        if self._ox is not None:
+            import pyoxigraph
+
+            solutions = self._ox.query(query)
+            assert isinstance(solutions, pyoxigraph.QuerySolutions)
+            return [tuple(None if v is None else v.value for v in solution) for solution in solutions]
+        assert self._generic is not None
+        return [tuple(None if v is None else str(v) for v in row) for row in self._generic.query(query)]
+
+
+def _load_files(paths: Sequence[Path]):
+    import pyoxigraph
+
+    from nmdkg.core.rdf_read import load_oxigraph
+
+    store = pyoxigraph.Store()
+    for path in paths:
+        load_oxigraph(store, path, datasets=True, bulk=True)
+    return store
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def frequency_value(term: str | None = None, count: str | None = None, total: str | None = None,
+                    percentage: str | None = None) -> float | None:
+    """The frequency of an annotation as a number in [0, 1], from whichever form it is given in.
+
+    >>> frequency_value("HP:0040284"), frequency_value(count="3", total="4")
+    (0.025, 0.75)
+    >>> frequency_value(percentage="12.5")
+    0.125
+    >>> frequency_value() is None
+    True
+    """
+    if term is not None and term in FREQUENCY_OF_TERM:
+        return FREQUENCY_OF_TERM[term]
+    if count is not None and total is not None and float(total) > 0:
+        return min(float(count) / float(total), 1.0)
+    if percentage is not None:
+        return min(float(percentage) / 100.0, 1.0)
+    return None
+
+
+def read(source: Any, progress: Callable[[str], None] | None = None) -> PhenotypeData:
+    """Read the disorder-phenotype network, the negated annotations and the HPO hierarchy from a graph."""
+    say = progress or (lambda message: None)
+    store = source if isinstance(source, SparqlSource) else SparqlSource(source)
+    edges: dict[tuple[str, str], dict[str, Any]] = {
+        (curie(d), curie(p)): {"frequency": None, "source": set(), "annotated": False, "positive": False}
+        for d, p in store.select(EDGES_QUERY) if d is not None and p is not None
+    }
+    negated_pairs: set[tuple[str, str]] = set()
+    for d, p, negated, term, count, total, percentage, src in store.select(ANNOTATIONS_QUERY):
+        assert d is not None and p is not None
+        key = (curie(d), curie(p))
+        if negated is not None and negated.lower() in ("true", "1"):
+            negated_pairs.add(key)
+            if key in edges:
+                edges[key]["annotated"] = True
+            continue
+        edge = edges.get(key)
+        if edge is None:  # an association without its plain triple: a claim the graph rejects
+            continue
+        edge["annotated"] = edge["positive"] = True
+        value = frequency_value(curie(term) if term else None, count, total, percentage)
+        if value is not None and (edge["frequency"] is None or value > edge["frequency"]):
+            edge["frequency"] = value
+        if src is not None:
+            edge["source"].add(curie(src))
+    dropped = [key for key, edge in edges.items() if edge["annotated"] and not edge["positive"]]
+    for key in dropped:  # a plain triple whose only annotations are negated: never an edge
+        del edges[key]
+    say(f"{len(edges)} disorder-phenotype edges"
+        + (f" ({len(dropped)} negated-only dropped)" if dropped else ""))
+
+    disorders: dict[str, dict[str, Any]] = {}
+    for d, _ in edges:
+        disorders.setdefault(d, {"iri": None, "labels": set(), "identifier": None, "types": set()})
+    for d, what, text in store.select(DISORDERS_QUERY):
+        assert d is not None and text is not None
+        node = disorders.get(curie(d))
+        if node is None:
+            continue
+        node["iri"] = d
+        if what == "label":
+            node["labels"].add(text)
+        elif what == "identifier":
+            node["identifier"] = text
+        elif text.startswith(NMDKG_NAMESPACE):
+            node["types"].add(text[len(NMDKG_NAMESPACE):])
+
+    labels: dict[str, set[str]] = defaultdict(set)
+    parents: dict[str, set[str]] = defaultdict(set)
+    for hpo_term, label, parent in store.select(TERMS_QUERY):
+        assert hpo_term is not None
+        if label is not None:
+            labels[curie(hpo_term)].add(label)
+        if parent is not None:
+            parents[curie(hpo_term)].add(curie(parent))
+    term_labels = {term: min(values) for term, values in labels.items()}
+
+    B = nx.Graph()
+    for name, info in sorted(disorders.items()):
+        B.add_node(name, kind="disorder", bipartite=0, label=min(info["labels"]) if info["labels"] else name,
+                   identifier=info["identifier"] or name, iri=info["iri"] or name,
+                   category=_category(info["types"]))
+    for (d, p), edge in sorted(edges.items()):
+        if p not in B:
+            B.add_node(p, kind="phenotype", bipartite=1, label=term_labels.get(p, p), identifier=p,
+                       iri=_iri_of_term(p))
+        attributes: dict[str, Any] = {"source": "|".join(sorted(edge["source"]))}
+        if edge["frequency"] is not None:
+            attributes["frequency"] = edge["frequency"]
+        B.add_edge(d, p, **attributes)
+
+    negated_list = tuple(sorted(negated_pairs))
+    counterparts: dict[str, set[str]] = defaultdict(set)
+    for d, seed in store.select(COUNTERPARTS_QUERY):
+        if d and seed and curie(d).startswith(ANNOTATED_PREFIXES) and curie(d) != curie(seed):
+            counterparts[curie(d)].add(curie(seed))
+    for name, seeds in counterparts.items():
+        if name in B:
+            B.nodes[name]["counterpart_of"] = "|".join(sorted(seeds))
+    say(f"{len(disorders)} disorders, {B.number_of_nodes() - len(disorders)} phenotypes, "
+        f"{len(term_labels)} HPO terms, {len(negated_list)} negated annotations")
+    return PhenotypeData(
+        bipartite=B,
+        negated=negated_list,
+        parents={term: tuple(sorted(values)) for term, values in sorted(parents.items())},
+        term_labels=term_labels,
+        counterparts={node: tuple(sorted(seeds)) for node, seeds in sorted(counterparts.items())},
+    )
+
+
+def _iri_of_term(term: str) -> str:
+    return HP_NAMESPACE + term[3:] if term.startswith("HP:") else term
+
+
+#: The most specific nmdkg disorder class wins (a muscular dystrophy is also a neuromuscular disorder).
+_CATEGORY_ORDER = ("MuscularDystrophy", "MotorNeuronDisease", "NeuromuscularJunctionDisorder",
+                   "Polyradiculoneuropathy", "PeripheralNeuropathy", "NeuromuscularDisorder",
+                   "CentralNervousSystemDisorder", "Disorder")
+
+
+def _category(types: Iterable[str]) -> str:
+    present = set(types)
+    return next((c for c in _CATEGORY_ORDER if c in present), "Disorder")
+
+
+def bipartite_graph(source: Any) -> nx.Graph:
+    """The disorder-phenotype bipartite graph of a knowledge graph (see :func:`read`).
+
+    Disorders have ``bipartite=0``, phenotypes ``bipartite=1``; edges are the positive
+    ``nmdkg:hasPhenotype`` triples with their ``frequency`` (when known) and ``source``.
+    """
+    return read(source).bipartite
+
+
+def incidence(B: nx.Graph, disorders: Sequence[str] | None = None,
+              columns: Sequence[str] | None = None) -> sp.csr_array:
+    """The 0/1 disorder-by-phenotype matrix of a bipartite graph, rows and columns in the given order.
+
+    ``columns`` may hold more terms than the phenotypes of ``B`` (e.g. every HPO term of the hierarchy,
+    for :mod:`nmdkg.analysis.similarity`); phenotypes missing from ``columns`` are left out.
+
+    >>> B = nx.Graph([("d1", "p1"), ("d1", "p2"), ("d2", "p2")])
+    >>> incidence(B, ["d1", "d2"], ["p1", "p2", "p3"]).toarray().astype(int)
+    array([[1, 1, 0],
+           [0, 1, 0]])
+    """
+    if disorders is None:
+        disorders = sorted(n for n, kind in B.nodes(data="kind") if kind == "disorder")
+    if columns is None:
+        columns = sorted(n for n, kind in B.nodes(data="kind") if kind == "phenotype")
+    row_of = {node: i for i, node in enumerate(disorders)}
+    col_of = {node: j for j, node in enumerate(columns)}
+    rows, cols = [], []
+    for d in disorders:
+        for p in B.adj[d]:
+            j = col_of.get(p)
+            if j is not None:
+                rows.append(row_of[d])
+                cols.append(j)
+    data = np.ones(len(rows))
+    return sp.csr_array((data, (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+                        shape=(len(disorders), len(columns)))
+
+
+def projection(weights: sp.csr_array, nodes: Sequence[str], name: str = "weight",
+               B: nx.Graph | None = None) -> nx.Graph:
+    """The disorder network of a sparse weight matrix: one edge per nonzero upper-triangle entry.
+
+    Node attributes are copied from ``B`` when given. Meant for thresholded weights: the full projection
+    at ``--scope all`` (18.6 million edges) is too large for NetworkX.
+
+    >>> W = sp.csr_array([[0, 2, 0], [2, 0, 1], [0, 1, 0]])
+    >>> sorted(projection(W, ["a", "b", "c"]).edges(data="weight"))
+    [('a', 'b', 2), ('b', 'c', 1)]
+    """
+    upper = sp.triu(sp.csr_array(weights), k=1).tocoo()
+    G = nx.Graph()
+    for node in nodes:
+        G.add_node(node, **(dict(B.nodes[node]) if B is not None and node in B else {}))
+    G.add_edges_from((nodes[i], nodes[j], {name: w.item()})
+                     for i, j, w in zip(upper.row, upper.col, upper.data, strict=True))
+    return G
+
+
+__all__ = ["ANNOTATED_PREFIXES", "ANNOTATIONS_QUERY", "EDGES_QUERY", "FREQUENCY_OF_TERM", "PhenotypeData",
+           "bipartite_graph", "curie", "frequency_value", "incidence", "projection", "read"]
