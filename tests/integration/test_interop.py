@@ -4,6 +4,7 @@ rdflib's SPARQLStore."""
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 import urllib.request
 
@@ -36,7 +37,11 @@ def served_with_cors(article_build, tmp_path_factory):
 def test_cors_only_when_asked(served, served_with_cors):
     assert "access-control-allow-origin" not in headers(served.endpoint)
     assert headers(served_with_cors.endpoint)["access-control-allow-origin"] == "*"
-    assert any("--cors" in line for line in served_with_cors.output)
+    # start_serve returns once the URLs are printed; the --cors line follows them (read by another thread)
+    deadline = time.monotonic() + 30
+    while not any("--cors" in line for line in served_with_cors.output) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert any("--cors" in line for line in served_with_cors.output), served_with_cors.output
 
 
 def test_the_dataset_description_is_served_beside_the_graph(served, default_build):
