@@ -52,5 +52,9 @@ def describe(expected, got) -> str:
         return f"expected {expected}, got {got}"
     missing = [row for row in expected if row not in got]
     extra = [row for row in got if row not in expected]
+    if not missing and not extra and len(expected) == len(got):
+        first = next(i for i, (a, b) in enumerate(zip(expected, got, strict=True)) if a != b)
+        return (f"the same {len(got)} rows in another order, from row {first}: "
+                f"expected {expected[first]}, got {got[first]}")
     return (f"expected {len(expected)} rows, got {len(got)}; missing {len(missing)}, e.g. {missing[:2]}; "
             f"unexpected {len(extra)}, e.g. {extra[:2]}")
