@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,10 @@ LN2, LN20 = math.log(2), math.log(20)
 
 @pytest.fixture(scope="module")
 def toy() -> Ranker:
-    """The toy graph with n/m frequencies as given and the absent penalty linear in the frequency."""
+    """The toy graph with n/m frequencies as given, the absent penalty linear in the frequency, and the
+    Resnik terms alone (no Jiang-Conrath term), so that scores can be worked out by hand."""
     return Ranker(network.read(Graph().parse(data=TOY, format="turtle")),
-                  Scoring(floor=0.75, prior_strength=0, absent_power=1, penalty=1.0, reverse=0.0))
+                  Scoring(floor=0.75, prior_strength=0, absent_power=1, penalty=1.0, reverse=0.0, jc=0.0))
 
 
 # The toy graph with the publications its annotations cite: a1 (CK, obligate) cites PMID:1 and PMID:2, a2
@@ -39,7 +41,7 @@ NMDKG:a2 biolink:publications <http://www.ncbi.nlm.nih.gov/pubmed/1> .
 @pytest.fixture(scope="module")
 def cited() -> Ranker:
     return Ranker.from_graph(Graph().parse(data=CITED, format="turtle"),
-                             Scoring(prior_strength=2, absent_power=2, penalty=1.0, reverse=0.0))
+                             Scoring(prior_strength=2, absent_power=2, penalty=1.0, reverse=0.0, jc=0.0))
 
 
 def test_small_counts_shrink_towards_the_prior(cited):
@@ -109,6 +111,21 @@ def test_negated_annotations_lower_a_score_and_are_explained(toy):
     assert mg.penalties[0].value == pytest.approx(LN2 / 2)
 
 
+def test_toy_jiang_conrath_by_hand(toy):
+    """The Jiang-Conrath term on the toy graph: every term with an annotation has IC ln 2, and two different
+    terms share only ancestors of IC 0, so their similarity is 1 / (1 + 2 ln 2)."""
+    s = 1 / (1 + 2 * LN2)
+    present = ["HP:0003236", "HP:0001324"]          # creatine kinase, muscle weakness
+    gain = toy.with_scoring(replace(toy.scoring, jc=1.0)).scores(present) - toy.scores(present)
+    # DMD: CK exact; weakness meets calf, myopathy (via the musculature) or CK at distance 2 ln 2. Back: CK
+    # (obligate) exact, calf (3/4), motor delay and myopathy (unknown: 1/2) at s, weighted by w(f)
+    forward = (1 + s) / 2
+    back = (w(1.0) + s * (w(0.75) + 2 * w(0.5))) / (w(1.0) + w(0.75) + 2 * w(0.5))
+    assert gain[0] == pytest.approx((forward + back) / 2)
+    # MG: weakness exact, CK at s (its NOT creatine kinase is no annotation to match); back: weakness exact
+    assert gain[1] == pytest.approx(((1 + s) / 2 + 1) / 2)
+
+
 def test_results_explain_their_matches(toy):
     [best] = toy.rank(["HP:0003707", "HP:0003198"], top=1)
     assert best.id == "OMIM:310200" and best.counterpart_of == ({"id": "MONDO:0010679",
@@ -173,6 +190,33 @@ def test_most_diseases_are_first_for_their_own_phenotypes(ranker):
     first = sum(int(np.argmax(ranker.scores(sorted(ranker.data.bipartite.adj[ranker.diseases[i]])))) == i
                 for i in sample)
     assert first >= 55
+
+
+def test_jiang_conrath_matches_its_definition_pair_by_pair(ranker):
+    """The closure form of the Jiang-Conrath term (smallest IC below each ancestor) against the definition,
+    1 / (1 + IC(t) + IC(u) - 2 IC(MICA)) for every finding and annotation, on the real ontology; and a
+    single profile (the leave-publication-out path) gives its disease's column."""
+    ic = ranker.ic
+    ancestors = lambda j: set(ranker._anc_idx[ranker._anc_ptr[j]:ranker._anc_ptr[j + 1]].tolist())  # noqa: E731
+    present = ["HP:0003236", "HP:0003707", "HP:0001288", "HP:0003701"]
+    columns = [ranker.column[t] for t in present]
+    whole = ranker._jiang_conrath(present)
+    rows = [ranker.row[d] for d in ("OMIM:310200", "ORPHA:589", "OMIM:253300")] + list(range(0, 1000, 97))
+    assert len(rows) > 10
+    for d in rows:
+        profile = ranker.annotations[d]
+
+        def sim(t, u):
+            if t == u:
+                return 1.0
+            mica = max(ic[h] for h in ancestors(t) & ancestors(u))
+            return 1 / (1 + ic[t] + ic[u] - 2 * mica)
+
+        forward = np.mean([max(sim(t, u) for u, _ in profile) for t in columns])
+        weights = np.array([ranker.weight(f) for _, f in profile])
+        back = weights @ np.array([max(sim(t, u) for t in columns) for u, _ in profile]) / weights.sum()
+        assert whole[d] == pytest.approx((forward + back) / 2, rel=1e-5)
+        assert ranker._jiang_conrath(present, profile)[0] == pytest.approx(whole[d], rel=1e-6)
 
 
 def test_an_absent_finding_the_disease_has_lowers_it_when_penalised(ranker):

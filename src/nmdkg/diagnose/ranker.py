@@ -11,6 +11,7 @@ findings the patient is known **not** to have, :math:`N` (HPO terms):
     s_t(d) = \max_{h \in \mathrm{anc}(t)} \mathrm{IC}(h)\, W_{dh} \;-\; \kappa\,[\,W_{dt} = 0\,]
 
     \mathrm{score}(d) = \frac{1}{|Q|} \sum_{t \in Q} s_t(d) \;-\; \mu_d
+        \;+\; \lambda\, \mathrm{JC}(Q, d)
         \;-\; \frac{1}{|Q|}\Big(\sum_{a \in N} \mathrm{IC}(a)\, F_{da}
         + \sum_{t \in Q} \max_{h \in \mathrm{anc}(t) \cap \mathrm{NOT}_d} \mathrm{IC}(h)\Big)
 
@@ -25,6 +26,13 @@ findings the patient is known **not** to have, :math:`N` (HPO terms):
   :math:`\mu_d` is the same average for a random finding (the mean of :math:`s_t(d)` over every
   annotated term of the graph), so that a disease with many or broad annotations, which matches anything
   a little, does not win for that alone (the calibration the Phenomizer does with p-values);
+* :math:`\mathrm{JC}(Q, d)` is the **Jiang-Conrath** set similarity (funSimAvg): the term similarity
+  :math:`1 / (1 + \mathrm{IC}(t) + \mathrm{IC}(u) - 2\,\mathrm{IC}(\mathrm{MICA}(t, u)))`, 1 for an exact
+  match and falling with the information between the two terms, averaged as the best match of each
+  finding among the disease's annotations and of each annotation (weighted by :math:`w(f)`) among the
+  findings, the two means averaged; :math:`\lambda` = ``jc``. The Resnik term rewards a match by what the
+  two terms share; this one also charges what they do not, so a specific finding met exactly counts more
+  than one met through a broad ancestor or by a much more specific annotation;
 * the **penalties**: findings the patient does not have but the disease is annotated with (or with a more
   specific term of), by how strongly the disease implies them, :math:`\mathrm{IC}(a) F_{da}^{\gamma}`
   (:math:`F_{da}` the largest frequency of such annotations, :math:`\gamma` = ``absent_power``): excluding
@@ -97,12 +105,13 @@ UNKNOWN_FREQUENCY = 0.5
 class Scoring:
     """The parameters of the score (see the module docstring).
 
-    The defaults of ``prior_strength``, ``absent_power`` and ``penalty`` were chosen by cross-validation
-    on published cases split by disease (``benchmarks/bench_realcases.py``; docs/decisions/0008).
+    The defaults of ``floor``, ``prior_strength``, ``reverse``, ``penalty``, ``absent_power`` and ``jc``
+    were chosen by cross-validation on published cases split by disease (``benchmarks/bench_realcases.py``;
+    docs/decisions/0008).
     """
 
     #: w(f) = floor + (1 - floor) f: the weight of a match to an annotation of frequency f.
-    floor: float = 0.25
+    floor: float = 0.5
     #: kappa, the cost of a finding the disease does not imply (no annotation at or below it), in nats.
     mismatch: float = math.log(20)
     #: Subtract each disease's mean score for a random finding (mu_d).
@@ -120,7 +129,11 @@ class Scoring:
     #: rho: adds rho times the reverse best-match average, from the disease's annotations to the patient's
     #: findings (each annotation's best Resnik match among the findings, weighted by w(f)): a disease
     #: whose typical features the patient shows gains over one that matches a few findings only.
-    reverse: float = 0.5
+    reverse: float = 0.0
+    #: lambda: adds lambda times the Jiang-Conrath set similarity (funSimAvg: the mean of the best-match
+    #: averages both ways, term similarity 1 / (1 + IC(t) + IC(u) - 2 IC(MICA))): a match counts by how
+    #: close the two terms are in information, so an exact match of a specific term counts most.
+    jc: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -614,16 +627,65 @@ class Ranker:
         out = total / len(present) - background
         if self.scoring.reverse:
             out = out + self.scoring.reverse * self._reverse(present, profile)
+        if self.scoring.jc:
+            out = out + self.scoring.jc * self._jiang_conrath(present, profile)
         return out
 
-    def _reverse(self, present: Sequence[str], profile=None) -> np.ndarray:
-        r"""The reverse best-match average: for each disease, the mean over its annotations :math:`u`
-        (weighted by :math:`w(f_u)`) of :math:`\max_{h \in \mathrm{anc}(u) \cap \mathrm{anc}(Q)}
-        \mathrm{IC}(h)`; of every disease, or of one ``profile`` (a list of (term, frequency))."""
-        mark = np.zeros(len(self.terms))
+    def _term_ic(self, term: str, anc: np.ndarray) -> float:
+        """The IC of a finding for the Jiang-Conrath distance: its own, or (a term no ranked disease is
+        annotated with) that of its most informative ancestor."""
+        j = self.column.get(term)
+        if j is not None and self.ic[j] > 0:
+            return float(self.ic[j])
+        return float(self.ic[anc].max()) if len(anc) else 0.0
+
+    def _min_ic(self, annotations: Sequence[Sequence[tuple[int, float | None]]]) -> np.ndarray:
+        """terms x diseases: the smallest IC among each disease's annotations at or below each term
+        (``inf`` where it has none); the Jiang-Conrath closure."""
+        M = np.full((len(self.terms), len(annotations)), np.inf, dtype=np.float32)
+        rows, cols, values = [], [], []
+        for d, annotated in enumerate(annotations):
+            for u, _ in annotated:
+                ancestors = self._anc_idx[self._anc_ptr[u]:self._anc_ptr[u + 1]]
+                rows.append(ancestors)
+                cols.append(np.full(len(ancestors), d))
+                values.append(np.full(len(ancestors), self.ic[u], dtype=np.float32))
+        if rows:
+            np.minimum.at(M, (np.concatenate(rows), np.concatenate(cols)), np.concatenate(values))
+        return M
+
+    def _jiang_conrath(self, present: Sequence[str], profile=None) -> np.ndarray:
+        r"""The Jiang-Conrath funSimAvg of the findings with every disease (or with one ``profile``):
+        term similarity :math:`1 / (1 + \mathrm{IC}(t) + \mathrm{IC}(u) - 2\,\mathrm{IC}(\mathrm{MICA}))`,
+        the forward best-match average over the findings and the reverse one over the disease's
+        annotations (weighted by :math:`w(f)`), averaged. The closest annotation to ``t`` through a common
+        ancestor ``h`` is the least informative one at or below ``h``, so the forward distance is
+        :math:`\mathrm{IC}(t) + \min_{h \in \mathrm{anc}(t)} (M_{dh} - 2\,\mathrm{IC}(h))` with
+        :math:`M_{dh}` the smallest IC of the disease's annotations at or below ``h``."""
+        if profile is None:
+            if getattr(self, "_M", None) is None:
+                self._M = self._min_ic(self.annotations)
+            M = self._M
+        else:
+            M = self._min_ic([profile])
+        forward = np.zeros(M.shape[1])
+        closest = np.full(len(self.terms), np.inf)  # per term h: the smallest IC of a finding at or below h
         for term in present:
-            mark[self.ancestors_of(term)] = 1.0
-        best = np.maximum.reduceat((self.ic * mark)[self._anc_idx], self._anc_ptr[:-1])
+            anc = self.ancestors_of(term)
+            if not len(anc):
+                continue
+            ic_t = self._term_ic(term, anc)
+            distance = ic_t + np.min(M[anc] - 2 * self.ic[anc, None].astype(np.float32), axis=0)
+            forward += 1 / (1 + np.maximum(distance, 0))
+            closest[anc] = np.minimum(closest[anc], ic_t)
+        forward /= len(present)
+        distance = np.minimum.reduceat((closest - 2 * self.ic)[self._anc_idx], self._anc_ptr[:-1]) + self.ic
+        best = 1 / (1 + np.maximum(distance, 0))  # per annotated term u: its best similarity to a finding
+        return (forward + self._weighted_mean(best, profile)) / 2
+
+    def _weighted_mean(self, best: np.ndarray, profile=None) -> np.ndarray:
+        """Per disease (or for one ``profile``), the mean of ``best`` over its annotations weighted by
+        :math:`w(f)`."""
         if profile is not None:
             weights = np.array([self.weight(f) for _, f in profile])
             return np.array([float(weights @ best[[u for u, _ in profile]]) / weights.sum()])
@@ -638,6 +700,16 @@ class Ranker:
             self._Xw_sum = np.maximum(np.asarray(self._Xw.sum(axis=1)).ravel(), 1e-12)
             self._Xw_key = self.scoring
         return (self._Xw @ best) / self._Xw_sum
+
+    def _reverse(self, present: Sequence[str], profile=None) -> np.ndarray:
+        r"""The reverse best-match average: for each disease, the mean over its annotations :math:`u`
+        (weighted by :math:`w(f_u)`) of :math:`\max_{h \in \mathrm{anc}(u) \cap \mathrm{anc}(Q)}
+        \mathrm{IC}(h)`; of every disease, or of one ``profile`` (a list of (term, frequency))."""
+        mark = np.zeros(len(self.terms))
+        for term in present:
+            mark[self.ancestors_of(term)] = 1.0
+        best = np.maximum.reduceat((self.ic * mark)[self._anc_idx], self._anc_ptr[:-1])
+        return self._weighted_mean(best, profile)
 
     def _penalties(self, present: Sequence[str], absent: Sequence[str], F: np.ndarray | None = None,
                    d: int | None = None, dropped_not=frozenset()) -> np.ndarray:
@@ -894,7 +966,8 @@ def format_table(results: Sequence[Result], present: Sequence[str], absent: Sequ
     lines.append("")
     lines.append("score: mean best match of the findings (Resnik IC x frequency weight, minus ln 20 for a "
                  "finding the disease does not imply) minus the disease's mean for a random finding, plus the "
-                 "reverse match of the disease's annotations to the findings, minus penalties.")
+                 "reverse match of the disease's annotations to the findings and the Jiang-Conrath set "
+                 "similarity, minus penalties.")
     lines.append("For research and education only; not for clinical decisions.")
     return "\n".join(lines) + "\n"
 
