@@ -76,6 +76,28 @@ def test_a_command_uses_a_current_build_and_rebuilds_a_stale_one(run, built, cur
     assert json.loads(stale.stdout) == json.loads(fresh.stdout)
 
 
+def test_kgx_and_sssom_exports_read_a_current_build(run, built, curated_copy, tmp_path):
+    """Like the RDF formats, KGX and SSSOM are written from the build's triples when it is current: the same
+    bytes as from a graph built anew (the build is stale once a table changes)."""
+    args = ("--data", str(curated_copy), "--scope", "article")
+    from_build = tmp_path / "from-build"
+    for fmt in ("kgx", "sssom"):
+        result = run("export", "--format", fmt, *args, "--out", str(from_build))
+        assert result.exit_code == 0, result.stderr
+        assert "using the build in" in result.stderr and "building the graph" not in result.stderr
+    (curated_copy / "README.md").write_text("changed\n", encoding="utf-8")  # an input: the build is stale
+    anew = tmp_path / "anew"
+    for fmt in ("kgx", "sssom"):
+        result = run("export", "--format", fmt, *args, "--out", str(anew))
+        assert result.exit_code == 0, result.stderr
+        assert "using the build in" not in result.stderr
+    names = sorted(p.relative_to(from_build) for p in from_build.rglob("*") if p.is_file())
+    assert [str(n) for n in names] == ["kgx/edges.tsv", "kgx/graph-info.json", "kgx/nodes.tsv", "nmdkg.sssom.tsv"]
+    for name in names:
+        assert (from_build / name).read_bytes() == (anew / name).read_bytes(), name
+    assert (from_build / "nmdkg.sssom.tsv").read_bytes() == (built / "nmdkg.sssom.tsv").read_bytes()
+
+
 def test_another_scope_or_version_is_not_current(built, curated_copy):
     assert manifest.check(built, curated=curated_copy, scope="nmd").reason == "built at scope article, not nmd"
     assert manifest.check(built, curated=curated_copy, scope=None).current  # any scope

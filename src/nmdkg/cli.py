@@ -115,14 +115,13 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
     from nmdkg.release.pipeline import export_format, export_target
 
     out = out or DEFAULT_OUT
-    build = None
     if fmt.lower() not in ("kgx", "sssom"):
         try:
             target = export_target(fmt, out)
         except ValueError as exc:
             raise click.BadParameter(f"{exc}, kgx, sssom", param_hint="--format") from exc
         _check_writable(target.parent, "--out")
-        build = _current_build(curated, scope)
+    build = _current_build(curated, scope)
     click.echo(export_format(fmt, out, curated, scope, build=build, progress=_progress, show=_show))
 
 

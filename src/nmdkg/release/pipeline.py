@@ -157,8 +157,15 @@ def export_format(fmt: str, out: Path, curated: Path | None = None, scope: str =
 
     name = fmt.lower()
     if name in ("kgx", "sssom"):
-        graph = validated_graph(curated, scope, progress=progress, show=show)
-        progress(f"[4/{STEPS}] writing {name} to {out}")
+        if build is not None:  # the build's triples, validated when it was built
+            from nmdkg.release.manifest import read_canonical
+
+            progress(f"reading {build.graph}")
+            graph = read_canonical(build.graph)
+            progress(f"writing {name} to {out}")
+        else:
+            graph = validated_graph(curated, scope, progress=progress, show=show)
+            progress(f"[4/{STEPS}] writing {name} to {out}")
         if name == "kgx":
             from nmdkg.export import kgx
 
