@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -77,26 +76,16 @@ def build(out: Path | None, curated: Path | None, scope: str) -> None:
 
 
 def _current_build(curated: Path | None = None, scope: str | None = None):
-    """The build in the default output folder (``nmdkg.release.manifest.Status``) when it is current for the
-    curated tables and the scope (None: any scope; a ``--scope`` left at its default also takes the
-    build's), else None. Says on stderr which build a command uses, or why it does not use it."""
+    """The build of the default output folder when it is current (``nmdkg.release.reuse.current_build``); a
+    ``--scope`` left at its default takes the build's scope."""
     from nmdkg.core.paths import DEFAULT_OUT
-    from nmdkg.release import manifest
+    from nmdkg.release.reuse import current_build
 
     context = click.get_current_context(silent=True)
     if context is not None and "scope" in context.params \
             and context.get_parameter_source("scope") is click.core.ParameterSource.DEFAULT:
         scope = None
-    status = manifest.check(DEFAULT_OUT, curated=curated, scope=scope)
-    if status.current:
-        _progress(f"using the build in {DEFAULT_OUT}/ (scope {status.scope}, current with the "
-                  "curated tables; `--data` or `nmdkg build` to choose another)")
-        return status
-    if status.exists:
-        state = "is of another scope" if status.reason.startswith("built at scope") else "is stale"
-        _progress(f"the build in {DEFAULT_OUT}/ {state} ({status.reason}): building the graph anew in "
-                  "memory (`nmdkg build` refreshes it)")
-    return None
+    return current_build(DEFAULT_OUT, curated, scope, say=_progress)
 
 
 @cli.command()
@@ -244,7 +233,9 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     elif graph_iri is not None:
         raise InputError("--graph names a graph of an --endpoint; give --endpoint URL too")
     else:
-        store = _query_store(data, engine)
+        from nmdkg.release.reuse import query_store
+
+        store = query_store(data, engine, None if data else _current_build(), say=_progress)
     result = store.query(named.text, bindings)
     if graph_result and fmt not in (None, "turtle", "ttl"):
         from nmdkg.export.rdf import serialize
@@ -262,30 +253,6 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
         click.echo(payload.decode("utf-8"), nl=False)
 
 
-def _query_store(data: tuple[Path, ...], engine: str):
-    """The store a query runs on: the RDF files of ``--data`` or the graph built from the curated tables."""
-    from nmdkg.core.paths import build_file
-    from nmdkg.store import Store
-
-    if data:  # a build folder stands for its nmdkg.nt; the store tells a missing or unknown file
-        return Store.from_files([build_file(p) if p.is_dir() else p for p in data], engine=engine)
-    build = _current_build()
-    if build is not None:
-        from nmdkg.release.cache import open_query_store
-
-        opened = open_query_store(build) if engine == "oxigraph" else None
-        return Store.from_oxigraph(opened) if opened is not None else Store.from_files([build.graph], engine=engine)
-    _progress("building the graph from the curated tables (`nmdkg build` once makes every query fast)")
-    if engine == "rdflib":
-        from nmdkg.build.graph import build_graph
-
-        return Store.from_graph(build_graph(), engine=engine)
-    from nmdkg.build.graph import build_canonical
-    from nmdkg.core.ntriples import lines
-
-    return Store.from_ntriples(lines(build_canonical()), engine=engine)  # the build's fast path
-
-
 def _remember_checked_queries() -> None:
     """Skip re-parsing the library: the build recorded which queries pass the check (``nmdkg.release.cache``). The
     record is keyed by each query's text and the rdflib version, so any build's record is safe to use."""
@@ -299,29 +266,6 @@ def _built_graph_option():
     return click.option("--data", "graph_file", type=click.Path(path_type=Path), default=None,
                         help="The graph to read: a build folder (its nmdkg.nt) or an RDF file such as "
                              "output/nmdkg.nt. Without it, the graph is built in memory (--scope, --curated).")
-
-
-def _phenotype_source(graph_file: Path | None, curated: Path | None, scope: str, build: Any = "check"):
-    """What analyze and diagnose read by SPARQL: --data FILE_OR_DIR, the current build of output/ (its
-    on-disk store; ``build`` when the caller has checked it already), or the graph built in memory."""
-    from nmdkg.core.paths import build_file
-
-    if graph_file is not None:
-        graph_file = build_file(graph_file, datasets=True)  # read whole into Oxigraph (nmdkg.analysis.network)
-        _progress(f"reading {graph_file}")
-        return graph_file
-    if build == "check":
-        build = _current_build(curated, scope)
-    if build is not None:
-        from nmdkg.release.cache import open_query_store
-
-        return open_query_store(build) or build.graph
-    from nmdkg.build.graph import build_canonical
-    from nmdkg.core.ntriples import lines
-    from nmdkg.curated.tables import load_curated
-
-    _progress(f"building the graph (scope {scope})")
-    return lines(build_canonical(load_curated(curated), scope=scope, progress=lambda m: _progress(f"      {m}")))
 
 
 @cli.command()
@@ -353,11 +297,13 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
     from nmdkg.analysis import compute as analysis
     from nmdkg.analysis import report
     from nmdkg.core.io import write_bytes_atomic
+    from nmdkg.release.reuse import phenotype_source
 
     out = out or Path("output") / "analysis"
     _check_writable(out, "--out")
     started = time.perf_counter()
-    source = _phenotype_source(graph_file, curated, scope)
+    build = _current_build(curated, scope) if graph_file is None else None
+    source = phenotype_source(graph_file, curated, scope, build, say=_progress)
     _progress(f"      done in {time.perf_counter() - started:.1f} s")
     result = analysis.analyze(source, metric=metric, k=k, alpha=alpha, n_permutations=permutations, seed=seed,
                               progress=_progress)
@@ -425,8 +371,10 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, explain:
 
     if out is not None:
         _check_writable(out.parent, "--out")
+    from nmdkg.release import reuse
+
     build = _current_build(curated, scope) if graph_file is None else None
-    cached = _cached_ranker(build)
+    cached = reuse.cached_ranker(build, say=_progress)
     hpo = cached.hpo if cached is not None else None
     if patients is not None or phenopacket is not None:
         if terms or absent:
@@ -451,7 +399,8 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, explain:
             raise InputError("--exclude-own-publication needs patients with their publications "
                              "(--patients or --phenopacket)")
         present, absent_ids, notes = dx.check_terms(terms, absent, hpo)
-    ranker = cached or _new_ranker(_phenotype_source(graph_file, curated, scope, build), build)
+    ranker = cached or reuse.new_ranker(reuse.phenotype_source(graph_file, curated, scope, build, say=_progress),
+                                        build, say=_progress)
     if patients is not None or phenopacket is not None:
         failed = ranked = 0
         with contextlib.ExitStack() as stack:
@@ -485,30 +434,6 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, explain:
         _progress(f"results written to {out}")
     else:
         click.echo(payload.decode("utf-8"), nl=False)
-
-
-def _cached_ranker(build):
-    """The diagnosis ranker saved for the current build (``nmdkg.release.cache``), or None."""
-    if build is None:
-        return None
-    from nmdkg.release.cache import load_ranker
-
-    ranker = load_ranker(build)
-    if ranker is not None:
-        _progress(f"      the ranker of this build, from {build.folder}/cache/")
-    return ranker
-
-
-def _new_ranker(source, build):
-    """A ranker computed from ``source``, saved for the next command when it comes from the current build."""
-    from nmdkg.diagnose import ranker as dx
-
-    ranker = dx.Ranker.from_graph(source, progress=lambda m: _progress(f"      {m}"))
-    if build is not None:
-        from nmdkg.release.cache import save_ranker
-
-        _progress(f"      saving the ranker to {save_ranker(build, ranker)} (once per build)")
-    return ranker
 
 
 @cli.command()
@@ -579,13 +504,9 @@ def push(endpoint: str, graph_iri: str, data: Path | None, append: bool, user: s
 def _say_build_in_use() -> None:
     """For serve and push, which send the build of output/ as it is: say whether it is current."""
     from nmdkg.core.paths import DEFAULT_OUT
-    from nmdkg.release import manifest
+    from nmdkg.release.reuse import say_build_in_use
 
-    status = manifest.check(DEFAULT_OUT, scope=None)
-    if status.current:
-        _progress(f"using the build in {DEFAULT_OUT}/ (scope {status.scope}, current)")
-    elif status.exists:
-        _progress(f"warning: the build in {DEFAULT_OUT}/ is stale ({status.reason}); `nmdkg build` refreshes it")
+    say_build_in_use(DEFAULT_OUT, _progress)
 
 
 @cli.command()
@@ -615,32 +536,19 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     """
     from nmdkg.core.errors import EXIT_DATA
     from nmdkg.core.io import write_bytes_atomic
-    from nmdkg.core.rdf_read import read_rdf
+    from nmdkg.release.reuse import graph_to_validate
     from nmdkg.validate.report import format_json, format_text
     from nmdkg.validate.shapes import validate_graph
 
     if report_file is not None:
         _check_writable(report_file.parent, "--report")
-    graph: Any
     if files:
         for name, flag in (("curated", "--data"), ("scope", "--scope")):
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:
                 raise click.UsageError(f"{flag} builds the graph from curated tables; it cannot be combined "
                                        "with FILE arguments")
-        for file in files:  # a large file takes seconds to parse: say so (small ones are read at once)
-            if file.is_file() and file.stat().st_size > 1_000_000:
-                _progress(f"reading {file} ({file.stat().st_size / 1e6:.1f} MB)")
-        graph = read_rdf(files)
-    elif (build := _current_build(curated, scope)) is not None:
-        from nmdkg.release.manifest import read_canonical
-
-        graph = read_canonical(build.graph)
-    else:
-        from nmdkg.build.graph import build_canonical
-        from nmdkg.curated.tables import load_curated
-
-        _progress(f"building the graph (scope {scope})")
-        graph = build_canonical(load_curated(curated), scope=scope)
+    graph = graph_to_validate(files, None if files else _current_build(curated, scope), curated, scope,
+                              say=_progress)
     _progress(f"validating {len(graph):,} triples against the shapes and checks")
     result = validate_graph(graph, engine=engine, inference=inference)
     if report_file is not None:
