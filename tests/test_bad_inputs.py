@@ -338,13 +338,13 @@ CASES = [
     Case("diagnose-present-and-absent", ("diagnose", "HP:0001324", "--absent", "HP:0001324"), none, 2, r"HP:0001324"),
     Case("diagnose-patients-missing", ("diagnose", "--patients", "{tmp}/none.jsonl"), none, 2,
          r"none\.jsonl: patients file not found"),
-    Case("diagnose-patients-json", ("diagnose", "--patients", "{tmp}/p.jsonl"),
+    Case("diagnose-patients-json", ("diagnose", "--patients", "{tmp}/p.jsonl", "--data", "{build}"),
          file("p.jsonl", '{"id": "a", "present": ["HP:0001324"]}\n{"id": \n'), 1,
          r"patient None \(p\.jsonl:2\): not valid JSON"),
-    Case("diagnose-patients-duplicate", ("diagnose", "--patients", "{tmp}/p.jsonl"),
+    Case("diagnose-patients-duplicate", ("diagnose", "--patients", "{tmp}/p.jsonl", "--data", "{build}"),
          file("p.jsonl", '{"id": "a", "present": ["HP:0001324"]}\n{"id": "a", "present": ["HP:0001324"]}\n'), 1,
          r"patient 'a' \(p\.jsonl:2\): duplicate patient id 'a'"),
-    Case("diagnose-patients-key", ("diagnose", "--patients", "{tmp}/p.jsonl"),
+    Case("diagnose-patients-key", ("diagnose", "--patients", "{tmp}/p.jsonl", "--data", "{build}"),
          file("p.jsonl", '{"id": "a", "present": ["HP:0001324"], "age": 3}\n'), 1,
          r"patient 'a' \(p\.jsonl:1\): unknown key\(s\) age"),
     Case("diagnose-patients-and-terms", ("diagnose", "HP:0001324", "--patients", "{tmp}/p.jsonl"),
@@ -417,8 +417,10 @@ def _free_port() -> int:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_bad_input(case: Case, run, tmp_path: Path):
+def test_bad_input(case: Case, run, tmp_path: Path, request):
     uses_curated = any("{c}" in arg for arg in case.args)
+    # the good patients of a batch are ranked on the session's default build (read, never written)
+    build = str(request.getfixturevalue("default_build")) if any("{build}" in arg for arg in case.args) else ""
     if uses_curated:
         shutil.copytree(CURATED_DIR, tmp_path / "c")
     case.setup(tmp_path)
@@ -427,7 +429,7 @@ def test_bad_input(case: Case, run, tmp_path: Path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         values = {"c": str(tmp_path / "c"), "tmp": str(tmp_path), "port": str(_free_port()),
-                  "busy": str(busy.getsockname()[1])}
+                  "busy": str(busy.getsockname()[1]), "build": build}
         result = run(*(_fill(arg, values) for arg in case.args))
     assert result.exit_code == case.code, result.stderr
     assert re.search(case.message, result.stderr + result.stdout), result.stderr

@@ -9,6 +9,12 @@ import pytest
 from nmdkg.core import namespaces
 
 
+@pytest.fixture(scope="module")
+def merged_now():
+    """The map merged from the sources, once for the module (a merge takes seconds)."""
+    return namespaces._merge_records()
+
+
 @pytest.fixture
 def fresh(monkeypatch, tmp_path):
     """An empty cache folder, and the module's memoised maps forgotten (restored afterwards)."""
@@ -21,13 +27,13 @@ def fresh(monkeypatch, tmp_path):
         function.cache_clear()
 
 
-def test_the_cache_holds_the_merged_map(fresh):
+def test_the_cache_holds_the_merged_map(fresh, merged_now):
     merged = namespaces.prefix_records()
     files = list(fresh.glob("prefix-map-*.json"))
     assert len(files) == 1
     assert json.loads(files[0].read_text()) == [list(record) for record in merged]
     namespaces.prefix_records.cache_clear()
-    assert namespaces.prefix_records() == merged == namespaces._merge_records()
+    assert namespaces.prefix_records() == merged == merged_now
     assert str(namespaces.expand("ORPHA:589")) == "http://www.orpha.net/ORDO/Orphanet_589"
     assert namespaces.compress("http://www.orpha.net/ORDO/Orphanet_589") == "ORPHA:589"
 
@@ -41,11 +47,11 @@ def test_a_damaged_cache_is_merged_again(fresh):
     assert json.loads(path.read_text()) == [list(record) for record in merged]
 
 
-def test_an_unwritable_cache_is_ignored(monkeypatch, fresh):
+def test_an_unwritable_cache_is_ignored(monkeypatch, fresh, merged_now):
     blocker = fresh / "file"
     blocker.write_text("")
     monkeypatch.setenv("NMDKG_CACHE_DIR", str(blocker / "below-a-file"))
-    assert namespaces.prefix_records() == namespaces._merge_records()
+    assert namespaces.prefix_records() == merged_now
 
 
 def test_the_converter_agrees_with_the_fast_maps():

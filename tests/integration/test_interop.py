@@ -57,24 +57,31 @@ def test_the_dataset_description_is_served_beside_the_graph(served, default_buil
 
 def test_virtuoso_gives_the_embedded_rows_for_a_top_level_values_block(virtuoso, default_build):
     """Each library file bound by one VALUES block at the top (no nmdkg rewriting) gives the embedded
-    store's rows on Virtuoso 7, in the same order when it has ORDER BY (issue 19)."""
+    store's rows on Virtuoso 7, in the same order when it has ORDER BY (issue 19). Where that text is the
+    one ``nmdkg query`` sends (every case but those whose subquery projects a parameter), the request is the
+    one test_virtuoso.py::test_library_gives_the_embedded_answers makes: it is sent there, not twice."""
     import os
 
     from nmdkg.cli import main
+    from nmdkg.core.bind import with_values
     from nmdkg.query.remote import Endpoint
     from nmdkg.store import Store
     from tests.integration.cases import CASES, LIBRARY, answer, booleans_as_integers
     from tests.integration.conftest import GRAPH, VIRTUOSO_PASSWORD, VIRTUOSO_USER
     from tests.test_portable_queries import top_level_only
 
+    assert len(CASES) > 30
+    differ = [(name, params) for name, params in CASES
+              if top_level_only(LIBRARY[name].text, LIBRARY[name].bindings(params))
+              != with_values(LIBRARY[name].text, LIBRARY[name].bindings(params))]
+    assert differ, "no case binds differently: the test of test_virtuoso.py covers them all"
     os.environ["NMDKG_TEST_VIRTUOSO_PASSWORD"] = VIRTUOSO_PASSWORD
     assert main(["push", "--endpoint", virtuoso.crud, "--graph", GRAPH, "--data", str(default_build),
                  "--user", VIRTUOSO_USER, "--password-env", "NMDKG_TEST_VIRTUOSO_PASSWORD"]) == 0
     remote = Endpoint(virtuoso.sparql, default_graph=GRAPH)
     embedded = Store.from_files([default_build / "nmdkg.nt"])
-    assert len(CASES) > 30
     wrong = []
-    for name, params in CASES:
+    for name, params in differ:
         query = LIBRARY[name]
         expected = answer(query.run(embedded, params), ordered=query.ordered, normalise=booleans_as_integers)
         got = answer(remote.query(top_level_only(query.text, query.bindings(params))), ordered=query.ordered)
