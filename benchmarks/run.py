@@ -973,10 +973,9 @@ def rewrite_block(doc: Path, block: str, body: str) -> None:
     if end not in rest:
         raise SystemExit(f"run.py: error: {doc}: '{start}' is not closed by '{end}'")
     tail = rest.split(end, 1)[1]
-    new = f"{head}{start}\n{body.rstrip()}\n{end}{tail}"
-    staged = doc.with_name(f".{doc.name}.tmp")
-    staged.write_text(new, encoding="utf-8")
-    os.replace(staged, doc)
+    from nmdkg.core.io import write_bytes_atomic
+
+    write_bytes_atomic(doc, f"{head}{start}\n{body.rstrip()}\n{end}{tail}".encode())
 
 
 def main(argv: list[str] | None = None) -> int:

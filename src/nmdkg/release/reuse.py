@@ -19,12 +19,8 @@ from nmdkg.release import manifest
 Say = Callable[[str], None]
 
 
-def _quiet(message: str) -> None:
-    """The default callback: says nothing."""
-
-
-def current_build(out: Path, curated: Path | None = None, scope: str | None = None,
-                  say: Say = _quiet) -> manifest.Status | None:
+def current_build(out: Path, curated: Path | None = None, scope: str | None = None, *,
+                  say: Say) -> manifest.Status | None:
     """The build in ``out`` when it is current for the curated tables and ``scope`` (None: any scope), else
     None; says which build is used, or why it is not."""
     status = manifest.check(out, curated=curated, scope=scope)
@@ -48,7 +44,7 @@ def say_build_in_use(out: Path, say: Say) -> None:
         say(f"warning: the build in {out}/ is stale ({status.reason}); `nmdkg build` refreshes it")
 
 
-def query_store(data: tuple[Path, ...], engine: str, build: manifest.Status | None, say: Say = _quiet):
+def query_store(data: tuple[Path, ...], engine: str, build: manifest.Status | None, say: Say):
     """The store a query runs on: the RDF files of ``data`` (a build folder stands for its nmdkg.nt), the
     current ``build`` (its on-disk store with Oxigraph), or the graph built from the curated tables."""
     from nmdkg.core.paths import build_file
@@ -73,7 +69,7 @@ def query_store(data: tuple[Path, ...], engine: str, build: manifest.Status | No
 
 
 def graph_to_validate(files: tuple[Path, ...], build: manifest.Status | None, curated: Path | None, scope: str,
-                      say: Say = _quiet) -> Any:
+                      say: Say) -> Any:
     """What ``validate`` checks: the union of ``files`` (an rdflib graph), the current ``build``'s triples,
     or the graph built from the curated tables (canonical triples)."""
     if files:
@@ -93,7 +89,7 @@ def graph_to_validate(files: tuple[Path, ...], build: manifest.Status | None, cu
 
 
 def phenotype_source(graph_file: Path | None, curated: Path | None, scope: str, build: manifest.Status | None,
-                     say: Say = _quiet):
+                     say: Say):
     """What analyze and diagnose read by SPARQL: ``graph_file`` (a file or build folder), the current
     ``build`` (its on-disk store), or the N-Triples lines of the graph built in memory."""
     from nmdkg.core.paths import build_file
@@ -114,7 +110,7 @@ def phenotype_source(graph_file: Path | None, curated: Path | None, scope: str, 
     return lines(build_canonical(load_curated(curated), scope=scope, progress=lambda m: say(f"      {m}")))
 
 
-def cached_ranker(build: manifest.Status | None, say: Say = _quiet):
+def cached_ranker(build: manifest.Status | None, say: Say):
     """The diagnosis ranker saved for the current ``build``, or None."""
     if build is None:
         return None
@@ -126,7 +122,7 @@ def cached_ranker(build: manifest.Status | None, say: Say = _quiet):
     return ranker
 
 
-def new_ranker(source, build: manifest.Status | None, say: Say = _quiet):
+def new_ranker(source, build: manifest.Status | None, say: Say):
     """A ranker computed from ``source``, saved for the next command when it comes from the current build."""
     from nmdkg.diagnose import ranker as dx
 
