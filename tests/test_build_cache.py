@@ -182,3 +182,39 @@ def test_a_report_under_a_file_is_refused_before_validating(run, out, tmp_path):
     result = run("validate", "--report", str(blocker / "report.ttl"))
     assert result.exit_code == 2 and f"{blocker} is a file, not a folder" in result.stderr
     assert "building the graph" not in result.stderr and "validating" not in result.stderr
+
+
+def test_a_build_folder_given_as_data_is_used_with_its_store(run, built, curated_copy, tmp_path):
+    """`--data BUILD` (any folder, not only the default output) uses that build's saved structures when it
+    is current, and reads its nmdkg.nt as a plain file once it is stale."""
+    elsewhere = tmp_path / "elsewhere"
+    built.rename(elsewhere)
+    sparql = "SELECT ?d WHERE { ?d a nmdkg:MotorNeuronDisease } ORDER BY ?d"
+    current = run("query", "--sparql", sparql, "--format", "csv", "--data", str(elsewhere))
+    assert current.exit_code == 0, current.stderr
+    assert f"using the build in {elsewhere}/ (scope article" in current.stderr
+    assert cache.open_query_store(manifest.check(elsewhere, scope=None)) is not None  # what it answered from
+    analysed = run("analyze", "--permutations", "0", "--data", str(elsewhere), "--out", str(tmp_path / "a"))
+    assert analysed.exit_code == 0, analysed.stderr
+    assert f"using the build in {elsewhere}/" in analysed.stderr and "building the graph" not in analysed.stderr
+    (elsewhere / "nmdkg.nt").write_bytes((elsewhere / "nmdkg.nt").read_bytes() + b"\n")  # no longer the build's
+    stale = run("query", "--sparql", sparql, "--format", "csv", "--data", str(elsewhere))
+    assert stale.exit_code == 0, stale.stderr
+    assert "is stale (nmdkg.nt was changed after the build)" in stale.stderr
+    assert stale.stdout == current.stdout and len(current.stdout.splitlines()) > 2
+
+
+@pytest.mark.parametrize("command", [
+    ("diagnose", "HP:0003236", "--curated", "{curated}", "--out", "{folder}"),
+    ("query", "01", "--out", "{folder}"),
+    ("validate", "--report", "{folder}"),
+    ("analyze", "--curated", "{curated}", "--out", "{file}"),
+])
+def test_a_folder_for_a_file_or_a_file_for_a_folder_is_refused_before_any_work(run, out, tmp_path, command):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder", encoding="utf-8")
+    args = [part.format(curated=CURATED_DIR, folder=tmp_path, file=a_file) for part in command]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert "a folder; give the path of the file" in result.stderr or "a file; analyze writes" in result.stderr
+    assert "building the graph" not in result.stderr and "reading curated" not in result.stderr

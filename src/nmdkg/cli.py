@@ -114,6 +114,29 @@ def export(fmt: str, out: Path | None, curated: Path | None, scope: str) -> None
     click.echo(export_format(fmt, out, curated, scope, build=build, progress=_progress, show=_show))
 
 
+def _build_to_read(data: Path | None, curated: Path | None, scope: str | None):
+    """(build, data) for a command that reads the graph: ``--data`` naming a current build folder becomes that
+    build (its saved structures are used); other ``--data`` is read as given; without it, the current build of
+    the default output folder, if any (``nmdkg.release.reuse``)."""
+    from nmdkg.release.reuse import given_build
+
+    if data is None:
+        return _current_build(curated, scope), None
+    build = given_build(data, curated, say=_progress)
+    return build, (None if build is not None else data)
+
+
+def _check_file_target(out: Path | None, option: str = "--out") -> None:
+    """Refuse at once (before any long work) an output file path that is a folder or cannot be written."""
+    from nmdkg.core.errors import InputError
+
+    if out is None:
+        return
+    if out.is_dir():
+        raise InputError(f"{option} {out}: a folder; give the path of the file to write")
+    _check_writable(out.parent, option)
+
+
 def _check_writable(folder: Path, option: str) -> None:
     """Refuse at once an output folder that cannot be made or written (before any long work): one whose
     path runs through a file, or the nearest existing folder of which is not writable."""
@@ -157,7 +180,7 @@ def lint(check: bool, curated: Path | None) -> None:
                    "CONSTRUCT and DESCRIBE results: turtle (default), json-ld or nt.")
 @click.option("--data", "data", multiple=True, type=click.Path(path_type=Path),
               help="An RDF file to query instead of the graph built from the curated tables (repeat for "
-                   "several). A folder stands for its nmdkg.nt: `--data output/` skips the build.")
+                   "several). A build folder stands for its nmdkg.nt (and its on-disk store when current).")
 @click.option("--sparql", default=None, metavar="TEXT", help="Run this SPARQL query instead of a named one.")
 @click.option("--list", "list_queries", is_flag=True, help="List the library of competency questions.")
 @click.option("--show", is_flag=True, help="Print the query (header and SPARQL) instead of running it.")
@@ -189,8 +212,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     from nmdkg.query.results import FORMATS, render
 
     _remember_checked_queries()
-    if out is not None:
-        _check_writable(out.parent, "--out")
+    _check_file_target(out)
     if list_queries:
         library = load_library()
         width = max(len(n) for n in library)
@@ -235,7 +257,12 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     else:
         from nmdkg.release.reuse import query_store
 
-        store = query_store(data, engine, None if data else _current_build(), say=_progress)
+        if len(data) == 1:
+            build, given = _build_to_read(data[0], None, None)
+            data = () if given is None else data
+        else:
+            build = None if data else _current_build()
+        store = query_store(data, engine, build, say=_progress)
     result = store.query(named.text, bindings)
     if graph_result and fmt not in (None, "turtle", "ttl"):
         from nmdkg.export.rdf import serialize
@@ -264,8 +291,10 @@ def _remember_checked_queries() -> None:
 
 def _built_graph_option():
     return click.option("--data", "graph_file", type=click.Path(path_type=Path), default=None,
-                        help="The graph to read: a build folder (its nmdkg.nt) or an RDF file such as "
-                             "output/nmdkg.nt. Without it, the graph is built in memory (--scope, --curated).")
+                        help="The graph to read: a build folder (its nmdkg.nt, and the structures saved beside "
+                             "it when the build is current) or an RDF file such as output/nmdkg.nt. Without "
+                             "it: the build in output/ when current, else the graph built in memory (--scope, "
+                             "--curated).")
 
 
 @cli.command()
@@ -296,13 +325,16 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
 
     from nmdkg.analysis import compute as analysis
     from nmdkg.analysis import report
+    from nmdkg.core.errors import InputError
     from nmdkg.core.io import write_bytes_atomic
     from nmdkg.release.reuse import phenotype_source
 
     out = out or Path("output") / "analysis"
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: a file; analyze writes several files into a folder")
     _check_writable(out, "--out")
     started = time.perf_counter()
-    build = _current_build(curated, scope) if graph_file is None else None
+    build, graph_file = _build_to_read(graph_file, curated, scope)
     source = phenotype_source(graph_file, curated, scope, build, say=_progress)
     _progress(f"      done in {time.perf_counter() - started:.1f} s")
     result = analysis.analyze(source, metric=metric, k=k, alpha=alpha, n_permutations=permutations, seed=seed,
@@ -369,11 +401,10 @@ def diagnose(terms: tuple[str, ...], absent: tuple[str, ...], top: int, explain:
     from nmdkg.core.io import atomic_writer, write_bytes_atomic
     from nmdkg.diagnose import ranker as dx
 
-    if out is not None:
-        _check_writable(out.parent, "--out")
+    _check_file_target(out)
     from nmdkg.release import reuse
 
-    build = _current_build(curated, scope) if graph_file is None else None
+    build, graph_file = _build_to_read(graph_file, curated, scope)
     cached = reuse.cached_ranker(build, say=_progress)
     hpo = cached.hpo if cached is not None else None
     if patients is not None or phenopacket is not None:
@@ -540,8 +571,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], report_file: Path | No
     from nmdkg.validate.report import format_json, format_text
     from nmdkg.validate.shapes import validate_graph
 
-    if report_file is not None:
-        _check_writable(report_file.parent, "--report")
+    _check_file_target(report_file, "--report")
     if files:
         for name, flag in (("curated", "--data"), ("scope", "--scope")):
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT:

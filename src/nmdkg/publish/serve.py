@@ -134,7 +134,10 @@ def _load(source: Path, folder: Path, digest: str, progress: Progress, descripti
         if described is not None:
             load_oxigraph(store, description, bulk=True, to_graph=pyoxigraph.NamedNode(DESCRIPTION_GRAPH))
         store.optimize()
-        triples = sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
+        # Counted by the engine (a second), not by iterating over the quads in Python (15 s at full-HPO scale).
+        solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the default graph
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)
+        triples = int(next(solutions)[0].value)
         if triples == 0:
             raise InputError(f"{source}: holds no triples (an empty RDF file); nothing to serve")
         store.flush()

@@ -1,10 +1,11 @@
 """Which graph a reading command uses, and what it reuses of a build.
 
 ``query``, ``validate``, ``export``, ``analyze`` and ``diagnose`` read the graph from the files given
-(``--data``), else from the build of the output folder when it is current with the curated tables, the
-upstream slices and the package (``nmdkg.release.manifest``) -- with the structures the build saved beside
-it: the on-disk query store and the diagnosis ranker (``nmdkg.release.cache``) -- else from the graph built in
-memory from the curated tables. ``serve`` and ``push`` send the build as it is, and say whether it is
+(``--data``; a build folder given there counts as a build), else from the build of the output folder -- a
+build when it is current with the curated tables, the upstream slices and the package
+(``nmdkg.release.manifest``), with the structures it saved beside it: the on-disk query store and the
+diagnosis ranker (``nmdkg.release.cache``) -- else from the graph built in memory from the curated tables.
+``serve`` and ``push`` send the build as it is, and say whether it is
 current. Each function says on ``say`` which graph it uses and why, the command line's progress channel.
 """
 
@@ -32,6 +33,21 @@ def current_build(out: Path, curated: Path | None = None, scope: str | None = No
         state = "is of another scope" if status.reason.startswith("built at scope") else "is stale"
         say(f"the build in {out}/ {state} ({status.reason}): building the graph anew in memory (`nmdkg build` "
             "refreshes it)")
+    return None
+
+
+def given_build(path: Path, curated: Path | None = None, *, say: Say) -> manifest.Status | None:
+    """``--data`` naming a build folder: that build, with the structures saved beside it, when it is current
+    (whatever its scope); else None, and its ``nmdkg.nt`` is read as any RDF file is."""
+    if not path.is_dir():
+        return None
+    status = manifest.check(path, curated=curated, scope=None)
+    if status.current:
+        say(f"using the build in {path}/ (scope {status.scope}, current with the curated tables)")
+        return status
+    if status.exists:
+        say(f"the build in {path}/ is stale ({status.reason}): reading its nmdkg.nt without the structures "
+            "saved beside it (`nmdkg build --out {path}` refreshes it)".replace("{path}", str(path)))
     return None
 
 
