@@ -7,21 +7,24 @@ both:
   from the build (``python scripts/readme_figures.py output`` rewrites them);
 * every command of every ```` ```sh ```` block is checked: the synopsis lines of "The command line" name
   only options their subcommand has; the others are parsed by click's own parser (an unknown option or a
-  bad choice fails), and those that need no server and little time are run in a folder whose ``output/`` is
-  the build, the ``.venv/bin/nmdkg`` prefix mapped to the entry point ``nmdkg.cli.main``. Not run, parsed
-  only: ``serve`` and anything with ``--endpoint`` or ``push`` (they need a server: the integration tests
-  run them), ``analyze`` and ``diagnose`` (tens of seconds each; tests/test_analyze.py and
-  tests/test_diagnose.py run them), ``export`` (each one builds and validates again: tests/test_export.py,
-  test_kgx.py and test_sssom.py run them) and ``validate`` of the default scope or of files beside it (a
-  second build; tests/test_validate_cli.py runs it). ``make``
-  targets are checked to exist in the Makefile; ``export`` of shell variables is skipped.
+  bad choice fails), then run, the ``.venv/bin/nmdkg`` prefix mapped to the entry point ``nmdkg.cli.main``,
+  in a scratch folder whose ``output/`` is a build: the session's default build (its files linked, its
+  ``cache/`` copied, so that nothing is written into it) or, for ``analyze`` and ``validate`` of files
+  (tens of seconds at the default scope; tests/test_analyze.py and tests/test_validate_cli.py run them
+  there), a copy of the article-scope build. The files the commands read (``mine.jsonld``,
+  ``patients.jsonl``) are made beside it. Parsed only: ``build`` (the session fixture ran it), ``serve``
+  and anything with ``--endpoint`` or ``push`` (they need a server: the integration tests run them
+  against Oxigraph and Virtuoso). ``make`` targets are checked to exist in the Makefile; ``export`` of
+  shell variables is skipped.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import click
@@ -33,7 +36,7 @@ from nmdkg.cli import cli, main
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 PREFIX = ".venv/bin/nmdkg"
-PARSE_ONLY = {"serve", "push", "analyze", "diagnose", "export"}
+PARSE_ONLY = {"serve", "push", "build"}
 
 
 def _load_script():
@@ -67,9 +70,27 @@ def test_blocks_found():
 
 @pytest.fixture(scope="module")
 def build(default_build, tmp_path_factory) -> Path:
-    """The session's default build (``nmdkg build --out``), as ``output/`` of a scratch folder."""
+    """The session's default build (``nmdkg build --out``), as ``output/`` of a scratch folder: its files
+    linked, its ``cache/`` copied (a command may add to it), so that no command writes into the build."""
     out = tmp_path_factory.mktemp("readme") / "output"
-    out.symlink_to(default_build, target_is_directory=True)
+    out.mkdir()
+    for entry in default_build.iterdir():
+        if entry.name == "cache":
+            shutil.copytree(entry, out / entry.name)
+        else:
+            (out / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    patient = {"id": "readme", "present": ["HP:0003236", "HP:0003707"], "absent": ["HP:0001638"]}
+    (out.parent / "patients.jsonl").write_text(json.dumps(patient) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_build(article_build, tmp_path_factory) -> Path:
+    """A copy of the article-scope build as ``output/`` of another scratch folder, with ``mine.jsonld`` (its
+    own JSON-LD) beside it."""
+    out = tmp_path_factory.mktemp("readme-small") / "output"
+    shutil.copytree(article_build, out)
+    shutil.copy(out / "nmdkg.jsonld", out.parent / "mine.jsonld")
     return out
 
 
@@ -109,7 +130,7 @@ def test_synopsis_names_real_options(command):
 
 
 @pytest.mark.parametrize("command", CONCRETE, ids=lambda c: " ".join(c[:4]))
-def test_command_block(command, build, monkeypatch):
+def test_command_block(command, request, monkeypatch):
     if command[0] == "make":
         targets = re.findall(r"^([A-Za-z0-9_.-]+):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
         assert command[1] in targets
@@ -124,9 +145,14 @@ def test_command_block(command, build, monkeypatch):
     except click.exceptions.Exit as exc:  # --help prints and exits
         assert exc.exit_code == 0
     name = args[0] if args else ""
-    if (name in PARSE_ONLY or name == "build" or "--endpoint" in args
-            or (name == "validate" and "--scope" not in args)):
-        return  # parsed above; see the module docstring (build: the fixture ran it)
-    monkeypatch.chdir(build.parent)  # the scratch folder whose output/ is the build
+    if name in PARSE_ONLY or "--endpoint" in args:
+        return  # parsed above; see the module docstring
+    small = name == "analyze" or (name == "validate" and any(not a.startswith("-") for a in args[1:]))
+    folder = request.getfixturevalue("small_build" if small else "build").parent
+    monkeypatch.chdir(folder)  # the scratch folder whose output/ is a build
     monkeypatch.setattr(nmdkg.core.paths, "DEFAULT_OUT", Path("output"))
     assert main(args) == 0, " ".join(command)
+    for named in ("--out", "--report"):  # what the command was asked to write is there
+        if named in args:
+            written = folder / args[args.index(named) + 1]
+            assert written.exists() and (written.is_dir() or written.stat().st_size > 0), written
