@@ -211,7 +211,7 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
     from nmdkg.query.library import adhoc, find, load_library, load_query_file, parse_params
     from nmdkg.query.results import FORMATS, render
 
-    _remember_checked_queries()
+    _remember_checked_queries(data)
     _check_file_target(out)
     if list_queries:
         library = load_library()
@@ -280,13 +280,15 @@ def query(name: str | None, params: tuple[str, ...], fmt: str | None, data: tupl
         click.echo(payload.decode("utf-8"), nl=False)
 
 
-def _remember_checked_queries() -> None:
-    """Skip re-parsing the library: the build recorded which queries pass the check (``nmdkg.release.cache``). The
-    record is keyed by each query's text and the rdflib version, so any build's record is safe to use."""
+def _remember_checked_queries(data: tuple[Path, ...] = ()) -> None:
+    """Skip re-parsing the library: a build recorded which queries pass the check (``nmdkg.release.cache``), the
+    default output's or a build folder given as ``--data``. The record is keyed by each query's text and the
+    rdflib version, so any build's record is safe to use."""
     from nmdkg.core.paths import DEFAULT_OUT
     from nmdkg.release.cache import load_checked_queries
 
-    load_checked_queries(DEFAULT_OUT)
+    for folder in (DEFAULT_OUT, *(path for path in data if path.is_dir())):
+        load_checked_queries(folder)
 
 
 def _built_graph_option():

@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from nmdkg.build import treatments
 from nmdkg.core.errors import InputError
+from nmdkg.core.gcpause import paused
 from nmdkg.core.namespaces import BIOLINK, NMDKG, NMDKGR, ONTOLOGY_IRI, expand
 from nmdkg.core.ntriples import NTriple, ordered, term, to_graph
 from nmdkg.core.paths import ONTOLOGY
@@ -109,6 +110,7 @@ def build_graph(data: c.Curated | None = None, *, scope: str = "nmd", version: s
     return to_graph(iter_triples(data, scope=scope, version=version, progress=progress), new_graph())
 
 
+@paused()
 def build_canonical(data: c.Curated | None = None, *, scope: str = "nmd", version: str | None = None,
                     progress: Callable[[str], None] | None = None) -> list[NTriple]:
     """The knowledge graph as sorted, de-duplicated N-Triples terms: the fast path of ``nmdkg build``."""

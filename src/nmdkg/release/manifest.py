@@ -29,6 +29,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from nmdkg.core.gcpause import paused
 from nmdkg.core.io import sha256_of
 
 FORMAT = "nmdkg-build-manifest/1"
@@ -176,6 +177,7 @@ def check(folder: Path, *, curated: Path | None = None, scope: str | None = "nmd
     return Status(folder, True, "", manifest)
 
 
+@paused()
 def read_canonical(path: Path) -> list[tuple[str, str, str]]:
     """The triples of a build's ``nmdkg.nt`` as canonical N-Triples terms (``nmdkg.core.ntriples``).
 

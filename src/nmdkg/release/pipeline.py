@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from nmdkg.core.gcpause import paused
 from nmdkg.core.ntriples import NTriple, canonical
 
 Say = Callable[[str], None]
@@ -73,6 +74,7 @@ def check(graph: Graph | list[NTriple], document: bytes | None = None, show: Say
                                  f"({len(result.violations)} violations, listed above); nothing was written")
 
 
+@paused()
 def write_release(graph: Graph | list[NTriple], out: Path | str, *, document: bytes | None = None,
                   progress: Say = _quiet, show: Say = _quiet, steps: int = STEPS) -> Release:
     """Validate ``graph`` and write what a build writes into ``out``: Turtle, JSON-LD and N-Triples,
@@ -117,6 +119,7 @@ def _write_release_description(triples: list[NTriple], out: Path, staged) -> Non
     staged.write(out / "void.ttl", void.turtle(void.describe(triples, __version__, written)))
 
 
+@paused()
 def build_release(out: Path | str | None = None, curated: Path | None = None, scope: str = "nmd", *,
                   progress: Say = _quiet, show: Say = _quiet) -> Release:
     """``nmdkg build``: the graph of ``scope`` from the curated tables, validated and written to ``out``
@@ -135,6 +138,7 @@ def build_release(out: Path | str | None = None, curated: Path | None = None, sc
     return release
 
 
+@paused()
 def validated_graph(curated: Path | None = None, scope: str = "nmd", *, progress: Say = _quiet,
                     show: Say = _quiet, steps: int = STEPS) -> list[NTriple]:
     """The graph of ``scope`` from the curated tables, validated as ``nmdkg build`` validates it (steps 1 to

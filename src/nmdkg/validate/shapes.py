@@ -54,6 +54,7 @@ from rdflib.namespace import OWL, RDF, SH
 from rdflib.term import Node
 
 from nmdkg.core.errors import EXIT_DATA, InputError, NmdkgError
+from nmdkg.core.gcpause import paused
 from nmdkg.core.namespaces import ONTOLOGY_IRI
 from nmdkg.core.ntriples import NTriple
 from nmdkg.core.paths import SHAPES_DIR
@@ -93,6 +94,7 @@ def default_shapes() -> Graph:
     return load_shapes()
 
 
+@paused()
 def validate_graph(graph: Graph | Sequence[NTriple], *, shapes: Graph | None = None, inference: str = "none",
                    engine: str = "auto", checks: Sequence[Check] | None = None,
                    ntriples: bytes | None = None) -> ValidationResult:
