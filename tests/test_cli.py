@@ -133,3 +133,19 @@ def test_lint_check_reports_unsorted_tables(run, curated_copy):
     assert "agents.tsv" in result.stdout
     assert run("lint", "--data", str(curated_copy)).exit_code == 0
     assert run("lint", "--check", "--data", str(curated_copy)).exit_code == 0
+
+
+def test_a_build_that_does_not_conform_leaves_no_store_behind(run, curated_copy, tmp_path):
+    """The query store is loaded while the graph is validated: a graph with violations leaves neither the
+    store nor its temporary folder (nor any other file)."""
+    table = curated_copy / "corrections.tsv"
+    rows = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [row for row in rows if "\tmultiple-sclerosis-is-cns\t" not in row and
+            not row.startswith("multiple-sclerosis-is-cns\t")]
+    assert len(kept) == len(rows) - 1
+    table.write_text("".join(kept), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("build", "--scope", "article", "--data", str(curated_copy), "--out", str(out))
+    assert result.exit_code == 1, result.stderr
+    assert "does not conform" in result.stderr
+    assert not out.exists()

@@ -108,30 +108,64 @@ def prepare_store(data: Path, folder: Path, progress: Progress = lambda message:
             and stamp.get("description_sha256") == described and (database / "CURRENT").is_file()):
         progress(f"reusing the store in {folder}/ (it holds this build: sha256 {digest[:12]}…)")
         return PreparedStore(folder, source, digest, int(stamp.get("triples", 0)), reused=True)
-    made = [p for p in (folder, *folder.parents) if not p.exists()]
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        return _load(source, folder, digest, progress, description, described)
-    except BaseException:
-        for empty in made:  # the folders made for a load that failed, if nothing else is in them
-            with contextlib.suppress(OSError):
-                empty.rmdir()
-        raise
+    return _load(source, folder, digest, progress, description, described)
 
 
 def _load(source: Path, folder: Path, digest: str, progress: Progress, description: Path,
           described: str | None) -> PreparedStore:
-    import pyoxigraph
-
-    database = folder / DATABASE
     size = source.stat().st_size
     progress(f"loading {source} ({size / 1e6:.1f} MB) into the store in {folder}/ (once per build)")
     started = time.monotonic()
-    loading = Path(tempfile.mkdtemp(dir=folder, prefix=".loading-"))
-    try:
-        store = pyoxigraph.Store(str(loading))
-        load_oxigraph(store, source, datasets=True, bulk=True)
-        if described is not None:
+    with StagedStore(folder) as staged:
+        staged.load(source)
+        prepared = staged.commit(source, digest, description if described is not None else None)
+    progress(f"loaded {prepared.triples} triples in {time.monotonic() - started:.1f} s")
+    return prepared
+
+
+class StagedStore:
+    """An on-disk store filled in a temporary folder inside ``folder`` and moved into place by :meth:`commit`
+    (the old database replaced only then); leaving the ``with`` block without a commit removes it.
+
+    ``nmdkg build`` fills one from the N-Triples text while the graph is validated (Oxigraph's bulk loader
+    releases the GIL) and commits it once the graph conforms and the files are written.
+    """
+
+    def __init__(self, folder: Path):
+        import pyoxigraph
+
+        self.folder = folder
+        self._made = [p for p in (folder, *folder.parents) if not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        self.loading = Path(tempfile.mkdtemp(dir=folder, prefix=".loading-"))
+        self._store: pyoxigraph.Store | None = pyoxigraph.Store(str(self.loading))
+
+    def __enter__(self) -> StagedStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.discard()
+
+    def load(self, source: Path) -> None:
+        """Bulk-load an RDF file (N-Triples, Turtle, N-Quads, TriG ...) into the default graph."""
+        assert self._store is not None
+        load_oxigraph(self._store, source, datasets=True, bulk=True)
+
+    def load_ntriples(self, document: bytes) -> None:
+        """Bulk-load N-Triples text (a build's ``nmdkg.nt``, before it is written)."""
+        import pyoxigraph
+
+        assert self._store is not None
+        self._store.bulk_load(document, format=pyoxigraph.RdfFormat.N_TRIPLES)
+
+    def commit(self, source: Path, digest: str, description: Path | None) -> PreparedStore:
+        """Add the dataset description (``description``, into :data:`DESCRIPTION_GRAPH`), compact, count,
+        and move the database into ``folder``, stamped with the SHA-256 ``digest`` of ``source``."""
+        import pyoxigraph
+
+        store, self._store = self._store, None
+        assert store is not None
+        if description is not None:
             load_oxigraph(store, description, bulk=True, to_graph=pyoxigraph.NamedNode(DESCRIPTION_GRAPH))
         store.optimize()
         # Counted by the engine (a second), not by iterating over the quads in Python (15 s at full-HPO scale).
@@ -141,19 +175,27 @@ def _load(source: Path, folder: Path, digest: str, progress: Progress, descripti
         if triples == 0:
             raise InputError(f"{source}: holds no triples (an empty RDF file); nothing to serve")
         store.flush()
-        del store  # closes the database, so that the server can open it
-        (folder / STAMP).unlink(missing_ok=True)
+        del store, solutions  # closes the database, so that the server can open it
+        database = self.folder / DATABASE
+        (self.folder / STAMP).unlink(missing_ok=True)
         if database.exists():
             shutil.rmtree(database)
-        loading.rename(database)
-    finally:
-        if loading.exists():
-            shutil.rmtree(loading, ignore_errors=True)
-    stamp = {"source": source.name, "sha256": digest, "bytes": size, "triples": triples,
-             "pyoxigraph": pyoxigraph.__version__, "description_sha256": described}
-    (folder / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
-    progress(f"loaded {triples} triples in {time.monotonic() - started:.1f} s")
-    return PreparedStore(folder, source, digest, triples, reused=False)
+        self.loading.rename(database)
+        self._made = []
+        stamp = {"source": source.name, "sha256": digest, "bytes": source.stat().st_size, "triples": triples,
+                 "pyoxigraph": pyoxigraph.__version__,
+                 "description_sha256": sha256_of(description) if description is not None else None}
+        (self.folder / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+        return PreparedStore(self.folder, source, digest, triples, reused=False)
+
+    def discard(self) -> None:
+        """Remove what is not committed: the temporary database, and the folders made for it if empty."""
+        self._store = None
+        if self.loading.exists():
+            shutil.rmtree(self.loading, ignore_errors=True)
+        for empty in self._made:  # the folders made for a load that failed, if nothing else is in them
+            with contextlib.suppress(OSError):
+                empty.rmdir()
 
 
 # -- the server --------------------------------------------------------------------------------------

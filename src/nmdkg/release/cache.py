@@ -3,7 +3,7 @@
 Everything here lives in the build folder and is valid only for the build it was made from (the
 manifest of ``nmdkg.release.manifest``); a stale entry is never read, and deleting any of it is always safe.
 
-``OUT/store/`` (written by ``nmdkg build``)
+``OUT/store/`` (written by ``nmdkg build``, loaded while the graph is validated: :class:`QueryStoreLoad`)
     The graph loaded into an on-disk Oxigraph database (``store/oxigraph``), with ``store/source.json``
     recording the SHA-256 of the N-Triples file it holds: the store ``nmdkg serve`` serves, and the one
     ``nmdkg query`` and ``nmdkg analyze`` open read-only (in about 0.1 s, instead of parsing 38 MB).
@@ -49,11 +49,50 @@ def cache_dir(out: Path) -> Path:
 
 # -- the query store ---------------------------------------------------------------------------------
 
-def write_query_store(out: Path, progress: Progress = _quiet) -> None:
-    """Load the build's ``nmdkg.nt`` into ``out/store`` (the on-disk store of ``nmdkg serve``)."""
-    from nmdkg.publish.serve import prepare_store
+class QueryStoreLoad:
+    """``nmdkg build``'s query store, loaded from the graph's N-Triples text by a thread while the graph is
+    validated and its files written (Oxigraph's bulk loader releases the GIL), into a temporary folder of
+    ``OUT/store/``: :meth:`commit` moves it into place once the build's files are; leaving the ``with`` block
+    without a commit (the graph does not conform, a step failed) removes it."""
 
-    prepare_store(out / "nmdkg.nt", out / STORE_DIR, progress)
+    def __init__(self, out: Path, document: bytes):
+        import threading
+
+        from nmdkg.publish.serve import StagedStore
+
+        self.out = out
+        self.document = document
+        self.staged = StagedStore(out / STORE_DIR)
+        self.failure: Exception | None = None
+        self.thread = threading.Thread(target=self._fill, name="nmdkg-store", daemon=True)
+        self.thread.start()
+
+    def _fill(self) -> None:
+        try:
+            self.staged.load_ntriples(self.document)
+        except Exception as exc:  # noqa: BLE001  (any failure of the load is re-raised by commit, in the building thread)
+            self.failure = exc
+
+    def __enter__(self) -> QueryStoreLoad:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.thread.join()  # the database cannot be removed while the loader writes into it
+        self.staged.discard()
+
+    def commit(self, progress: Progress = _quiet) -> None:
+        """Wait for the load, add the dataset description, and move the store into ``OUT/store/``."""
+        import hashlib
+
+        if self.thread.is_alive():
+            progress("finishing the query store (loaded while the graph was validated)")
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+        digest = hashlib.sha256(self.document).hexdigest()  # the bytes written as OUT/nmdkg.nt
+        description = self.out / "void.ttl"
+        prepared = self.staged.commit(self.out / "nmdkg.nt", digest, description if description.is_file() else None)
+        progress(f"query store: {prepared.triples} triples in {self.out / STORE_DIR}/")
 
 
 def open_query_store(status: Status) -> Any | None:

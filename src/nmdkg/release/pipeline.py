@@ -131,8 +131,9 @@ def build_release(out: Path | str | None = None, curated: Path | None = None, sc
 
     out = Path(out) if out is not None else DEFAULT_OUT
     graph, document = read_and_build(curated, scope, progress)
-    release = write_release(graph, out, document=document, progress=progress, show=show)
-    cache.write_query_store(out, progress=lambda m: progress(f"      {m}"))
+    with cache.QueryStoreLoad(out, document) as store:  # filled while the graph is validated
+        release = write_release(graph, out, document=document, progress=progress, show=show)
+        store.commit(progress=lambda m: progress(f"      {m}"))
     checked = cache.write_checked_queries(out)
     manifest.write(out, scope, curated, [*release.committed, checked])
     return release
