@@ -426,6 +426,12 @@ class Ranker:
         self._ancestor_sets: dict[int, frozenset[int]] = {}
         # the annotations behind each edge (none known: the edge's own frequency), and who cites what
         associations = associations or {}
+        # the negated annotations of each disease, in the order of ``associations`` (grouped once: looking
+        # them up per disease over every annotation was quadratic, minutes at scope all)
+        negated_of: dict[str, list[tuple[str, list[Association]]]] = {}
+        for (disease, p), given in associations.items():
+            if p in self.column and any(a.negated for a in given):
+                negated_of.setdefault(disease, []).append((p, given))
         self.associations: list[dict[int, list[Association]]] = []
         self.cited_by: dict[str, set[int]] = {}
         for i, d in enumerate(self.diseases):
@@ -435,16 +441,16 @@ class Ranker:
                     continue
                 given = [a for a in associations.get((d, p), ()) if not a.negated]
                 per_term[self.column[p]] = given or [Association(False, value=B.edges[d, p].get("frequency"))]
-            for (disease, p), given in associations.items():
-                if disease == d and p in self.column and any(a.negated for a in given):
-                    per_term.setdefault(-1 - self.column[p], []).extend(a for a in given if a.negated)
+            for p, given in negated_of.get(d, ()):
+                per_term.setdefault(-1 - self.column[p], []).extend(a for a in given if a.negated)
             self.associations.append(per_term)
             for given in per_term.values():
                 for a in given:
                     for ref in a.publications:
                         self.cited_by.setdefault(ref, set()).add(i)
         self.annotations = [self._profile(i) for i in range(len(self.diseases))]
-        self.W, self.F = self._closures(self.annotations)
+        self._parents = _parent_edges(data.parents, self.column)
+        self.W, self.F, self._M = self._closures(self.annotations)
         negated = [(self.row[d], self.column[p]) for d, p in data.negated if p in self.column and d in self.row]
         self.NOT = sp.csr_array((np.ones(len(negated)), ([n[1] for n in negated], [n[0] for n in negated])),
                                 shape=(len(self.terms), len(self.diseases)))
@@ -473,7 +479,7 @@ class Ranker:
                                        self.scoring.unknown_frequency, self.scoring.mismatch,
                                        self.scoring.calibrate):
             clone.annotations = [clone._profile(i) for i in range(len(clone.diseases))]
-            clone.W, clone.F = clone._closures(clone.annotations)
+            clone.W, clone.F, clone._M = clone._closures(clone.annotations)
             clone.background = (clone._background_of(clone.W) if scoring.calibrate
                                 else np.zeros(len(clone.diseases)))
         return clone
@@ -506,26 +512,42 @@ class Ranker:
         return self.scoring.floor + (1 - self.scoring.floor) * f
 
     def _closures(self, annotations: Sequence[Sequence[tuple[int, float | None]]]
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """W (terms x diseases): the best match weight of each disease's annotations at or below each term;
-        F: the highest frequency of such annotations (for the absent-finding penalty)."""
+                  ) -> tuple[Closure, Closure, Closure]:
+        """The closures of ``annotations`` (one list per disease), terms x diseases, stored sparse:
+        W, the best match weight of each disease's annotations at or below each term; F, the highest
+        frequency of such annotations (for the absent-finding penalty); M, the smallest information content
+        of such annotations (``inf`` where there is none; the Jiang-Conrath closure)."""
         H, D = len(self.terms), len(annotations)
-        W = np.zeros((H, D), dtype=np.float32)
-        F = np.zeros((H, D), dtype=np.float32)
-        rows, cols, weights, freqs = [], [], [], []
-        for d, annotated in enumerate(annotations):
-            for u, frequency in annotated:
-                f = self.scoring.unknown_frequency if frequency is None else frequency
-                ancestors = self._anc_idx[self._anc_ptr[u]:self._anc_ptr[u + 1]]
-                rows.append(ancestors)
-                cols.append(np.full(len(ancestors), d))
-                weights.append(np.full(len(ancestors), self.weight(frequency)))
-                freqs.append(np.full(len(ancestors), f))
-        if rows:
-            r, c = np.concatenate(rows), np.concatenate(cols)
-            np.maximum.at(W, (r, c), np.concatenate(weights).astype(np.float32))
-            np.maximum.at(F, (r, c), np.concatenate(freqs).astype(np.float32))
-        return W, F
+        ann_terms = np.array([u for annotated in annotations for u, _ in annotated], dtype=np.int64)
+        ann_disease = np.repeat(np.arange(D, dtype=np.int64), [len(annotated) for annotated in annotations])
+        unknown = self.scoring.unknown_frequency
+        ann_weight = np.array([self.weight(f) for annotated in annotations for _, f in annotated], dtype=np.float64)
+        ann_freq = np.array([unknown if f is None else f for annotated in annotations for _, f in annotated],
+                            dtype=np.float64)
+        # every (ancestor, disease) pair of every annotation: the rows of A, expanded
+        starts, lengths = self._anc_ptr[ann_terms], np.diff(self._anc_ptr)[ann_terms]
+        which = np.repeat(np.arange(len(ann_terms)), lengths)
+        offsets = np.cumsum(lengths) - lengths
+        position = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
+        key = self._anc_idx[position].astype(np.int64) * D + ann_disease[which]
+        order = np.argsort(key, kind="stable")
+        key, which = key[order], which[order]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+        pairs = key[first]
+        rows = pairs // max(D, 1)
+        indptr = np.zeros(H + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=H), out=indptr[1:])
+        indices = (pairs % max(D, 1)).astype(np.int32)
+
+        def reduce(values: np.ndarray, how) -> np.ndarray:
+            return how.reduceat(values[which], first) if len(first) else np.zeros(0, dtype=np.float32)
+
+        W = reduce(ann_weight.astype(np.float32), np.maximum)
+        F = reduce(ann_freq.astype(np.float32), np.maximum)
+        M = reduce(self.ic[ann_terms].astype(np.float32), np.minimum)
+        shape = (H, D)
+        return (Closure(indptr, indices, W, shape), Closure(indptr, indices, F, shape),
+                Closure(indptr, indices, M, shape, fill=np.inf))
 
     # -- patient terms ----------------------------------------------------------------------------
 
@@ -575,6 +597,8 @@ class Ranker:
         terms = self._annotated_terms
         if not len(terms):
             return np.zeros(W.shape[1])
+        if isinstance(W, Closure):
+            return self._background_of_closure(W)
         weighted = W.astype(np.float64) * self.ic[:, None]
         if W.shape[1] <= 64 and np.all(np.diff(self._anc_ptr) > 0):
             # a few columns (leave-publication-out): every term's best match at once, by segments of A's rows
@@ -585,6 +609,37 @@ class Ranker:
             anc = self._anc_idx[self._anc_ptr[j]:self._anc_ptr[j + 1]]
             total += weighted[anc].max(axis=0) - self.scoring.mismatch * (W[j] <= 0)
         return total / len(terms)
+
+    def _background_of_closure(self, W: Closure, block: int = 1024) -> np.ndarray:
+        r""":math:`\mu_d` of every disease from the sparse closure ``W``, by blocks of diseases.
+
+        The best match of a term, :math:`\max_{h \in \mathrm{anc}(t)} \mathrm{IC}(h) W_{dh}`, is the
+        larger of the term's own value and its parents' best matches, so it is propagated down the
+        hierarchy one parent edge at a time (children by depth: a parent is always shallower) instead of
+        taking the maximum over every ancestor of every term; the values and the order of the sum are those
+        of the direct computation, so the result is the same to the last bit."""
+        terms = self._annotated_terms
+        H, D = W.shape
+        child, parent, groups = self._parents
+        out = np.zeros(D)
+        rows = np.repeat(np.arange(H), np.diff(W.indptr))
+        cols = np.asarray(W.indices, dtype=np.int64)
+        weighted_all = np.asarray(W.data).astype(np.float64) * self.ic[rows]
+        for c0 in range(0, D, block):
+            c1 = min(c0 + block, D)
+            inside = (cols >= c0) & (cols < c1)
+            best = np.zeros((H, c1 - c0))
+            best[rows[inside], cols[inside] - c0] = weighted_all[inside]
+            implied = np.zeros((H, c1 - c0), dtype=bool)
+            implied[rows[inside], cols[inside] - c0] = np.asarray(W.data)[inside] > 0
+            for lo, hi, kids, starts in groups:
+                inherited = np.maximum.reduceat(best[parent[lo:hi]], starts, axis=0)
+                best[kids] = np.maximum(best[kids], inherited)
+            total = np.zeros(c1 - c0)
+            for j in terms:
+                total += best[j] - self.scoring.mismatch * ~implied[j]
+            out[c0:c1] = total / len(terms)
+        return out
 
     def _left_out(self, exclude: Iterable[str]) -> dict[int, Any]:
         """For leave-publication-out: each disease whose profile changes, with its recomputed closure
@@ -599,7 +654,7 @@ class Ranker:
             if not profile:
                 changed[d] = None
                 continue
-            W, F = self._closures([profile])
+            W, F, _ = (c.toarray() for c in self._closures([profile]))
             background = self._background_of(W) if self.scoring.calibrate else np.zeros(1)
             dropped_not = {-1 - u for u in negated}
             changed[d] = (W, F, float(background[0]), profile, dropped_not)
@@ -662,12 +717,7 @@ class Ranker:
         ancestor ``h`` is the least informative one at or below ``h``, so the forward distance is
         :math:`\mathrm{IC}(t) + \min_{h \in \mathrm{anc}(t)} (M_{dh} - 2\,\mathrm{IC}(h))` with
         :math:`M_{dh}` the smallest IC of the disease's annotations at or below ``h``."""
-        if profile is None:
-            if getattr(self, "_M", None) is None:
-                self._M = self._min_ic(self.annotations)
-            M = self._M
-        else:
-            M = self._min_ic([profile])
+        M = self._M if profile is None else self._min_ic([profile])
         forward = np.zeros(M.shape[1])
         closest = np.full(len(self.terms), np.inf)  # per term h: the smallest IC of a finding at or below h
         for term in present:
@@ -831,6 +881,86 @@ class Ranker:
                 candidates.append((-value, float(self.ic[u]), self.terms[u], u, frequency))
         _, _, _, u, frequency = min(candidates)
         return u, frequency
+
+
+class Closure:
+    """A terms x diseases matrix of float32 stored by term rows for the pairs where the disease has an
+    annotation at or below the term (``indptr``, ``indices``, ``data`` as in a CSR matrix); every other entry
+    is ``fill``. Indexing gives dense arrays, as a dense matrix would: ``C[j]`` a term's row, ``C[rows]``
+    several rows, ``C[:, d]`` a disease's column."""
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, shape: tuple[int, int],
+                 fill: float = 0.0):
+        self.indptr, self.indices, self.data = indptr, indices, data
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.fill = float(fill)
+
+    def rows(self, rows) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        out = np.full((len(rows), self.shape[1]), self.fill, dtype=np.float32)
+        starts = np.asarray(self.indptr[rows], dtype=np.int64)
+        lengths = np.asarray(self.indptr[rows + 1], dtype=np.int64) - starts
+        if lengths.sum():
+            offsets = np.cumsum(lengths) - lengths
+            position = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
+            out[np.repeat(np.arange(len(rows)), lengths), self.indices[position]] = self.data[position]
+        return out
+
+    def column(self, d: int) -> np.ndarray:
+        position = np.flatnonzero(np.asarray(self.indices) == d)
+        out = np.full(self.shape[0], self.fill, dtype=np.float32)
+        out[np.searchsorted(self.indptr, position, side="right") - 1] = self.data[position]
+        return out
+
+    def toarray(self) -> np.ndarray:
+        return self.rows(np.arange(self.shape[0]))
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            rows, d = key
+            if rows != slice(None):
+                raise IndexError("a closure gives whole columns only")
+            return self.column(int(d))
+        if isinstance(key, (int, np.integer)):
+            return self.rows([key])[0]
+        return self.rows(key)
+
+
+def _parent_edges(parents: dict[str, Sequence[str]], column: dict[str, int]
+                  ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]:
+    """The parent edges (child, parent) between the terms of ``column``, grouped for propagating values
+    down the hierarchy: children by depth (longest path from a root), each group with its edges' span,
+    its distinct children and where each child's edges start within the span."""
+    edges = sorted({(column[c], column[p]) for c, ps in parents.items() if c in column
+                    for p in ps if p in column and p != c})
+    depth: dict[int, int] = {}
+    up: dict[int, list[int]] = {}
+    for c, p in edges:
+        up.setdefault(c, []).append(p)
+
+    def depth_of(t: int) -> int:
+        stack = [t]
+        while stack:
+            node = stack[-1]
+            pending = [p for p in up.get(node, ()) if p not in depth]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            depth[node] = 1 + max((depth[p] for p in up.get(node, ())), default=-1)
+        return depth[t]
+
+    edges.sort(key=lambda e: (depth_of(e[0]), e[0], e[1]))
+    child = np.array([c for c, _ in edges], dtype=np.int64)
+    parent = np.array([p for _, p in edges], dtype=np.int64)
+    groups = []
+    level = np.array([depth[c] for c in child.tolist()], dtype=np.int64)
+    bounds = np.flatnonzero(np.r_[True, level[1:] != level[:-1], True]) if len(child) else []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        lo, hi = int(lo), int(hi)
+        kids_at = np.flatnonzero(np.r_[True, child[lo + 1:hi] != child[lo:hi - 1]])
+        groups.append((lo, hi, child[lo:hi][kids_at], kids_at))
+    return child, parent, groups
 
 
 def _incidence(B, diseases: Sequence[str], column: dict[str, int]) -> sp.csr_array:
