@@ -72,6 +72,7 @@ with a likelihood ratio paradigm. Am J Hum Genet 2020;107:403-417 (LIRICAL: find
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -463,6 +464,14 @@ class Ranker:
         self.background = (self._background_of(self.W) if self.scoring.calibrate
                            else np.zeros(len(self.diseases)))
 
+    def __getattr__(self, name: str) -> Any:
+        # a ranker loaded from a build reads its annotations' publications and the parent edges when first
+        # needed (leave-publication-out, other scoring parameters): see ranker_from_saved
+        if name in ("associations", "cited_by", "_parents") and "_annotations_loader" in self.__dict__:
+            _lazy_annotations(self)
+            return self.__dict__[name]
+        raise AttributeError(name)
+
     @classmethod
     def from_graph(cls, source: Any, scoring: Scoring | None = None, progress=None) -> Ranker:
         """A ranker over a graph (anything :func:`nmdkg.analysis.network.read` takes)."""
@@ -620,7 +629,7 @@ class Ranker:
         of the direct computation, so the result is the same to the last bit."""
         terms = self._annotated_terms
         H, D = W.shape
-        child, parent, groups = self._parents
+        _, parent, groups = self._parents
         out = np.zeros(D)
         rows = np.repeat(np.arange(H), np.diff(W.indptr))
         cols = np.asarray(W.indices, dtype=np.int64)
@@ -956,7 +965,7 @@ def _parent_edges(parents: dict[str, Sequence[str]], column: dict[str, int]
     groups = []
     level = np.array([depth[c] for c in child.tolist()], dtype=np.int64)
     bounds = np.flatnonzero(np.r_[True, level[1:] != level[:-1], True]) if len(child) else []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in itertools.pairwise(bounds):
         lo, hi = int(lo), int(hi)
         kids_at = np.flatnonzero(np.r_[True, child[lo + 1:hi] != child[lo:hi - 1]])
         groups.append((lo, hi, child[lo:hi][kids_at], kids_at))
@@ -1163,3 +1172,140 @@ __all__ = [
     "result_json",
     "term_problems",
 ]
+
+
+# -- the ranker as data files ---------------------------------------------------------------------
+
+#: The arrays of a saved ranker (see :meth:`Ranker.arrays`), each written as ``NAME.npy``.
+SAVED_ARRAYS = ("ic", "anc_ptr", "anc_idx", "closure_indptr", "closure_indices", "W", "F", "M", "background",
+                "annotated_terms", "ann_ptr", "ann_terms", "ann_freq", "not_terms", "not_diseases")
+
+
+class _SavedLabels:
+    """What a loaded ranker keeps of the graph's :class:`PhenotypeData`: the labels and counterparts."""
+
+    def __init__(self, diseases: Sequence[str], disease_labels: Sequence[str], term_labels: dict[str, str],
+                 counterparts: dict[str, Sequence[str]]):
+        self.disease_labels = dict(zip(diseases, disease_labels, strict=True))
+        self.term_labels = term_labels
+        self.counterparts = {d: tuple(seeds) for d, seeds in counterparts.items()}
+
+    def label(self, node: str) -> str:
+        return self.disease_labels.get(node) or self.term_labels.get(node, node)
+
+
+def _ranker_arrays(ranker: Ranker) -> dict[str, np.ndarray]:
+    """The ranker's numbers as arrays (:data:`SAVED_ARRAYS`)."""
+    lengths = [len(a) for a in ranker.annotations]
+    not_pairs = sorted((col, row) for row, cols in ranker.negated_by_disease.items() for col in cols)
+    return {
+        "ic": np.asarray(ranker.ic, dtype=np.float64),
+        "anc_ptr": np.asarray(ranker._anc_ptr), "anc_idx": np.asarray(ranker._anc_idx),
+        "closure_indptr": np.asarray(ranker.W.indptr), "closure_indices": np.asarray(ranker.W.indices),
+        "W": np.asarray(ranker.W.data), "F": np.asarray(ranker.F.data), "M": np.asarray(ranker._M.data),
+        "background": np.asarray(ranker.background, dtype=np.float64),
+        "annotated_terms": np.asarray(ranker._annotated_terms, dtype=np.int64),
+        "ann_ptr": np.r_[0, np.cumsum(lengths)].astype(np.int64),
+        "ann_terms": np.array([u for a in ranker.annotations for u, _ in a], dtype=np.int64),
+        "ann_freq": np.array([np.nan if f is None else f for a in ranker.annotations for _, f in a],
+                             dtype=np.float64),
+        "not_terms": np.array([c for c, _ in not_pairs], dtype=np.int64),
+        "not_diseases": np.array([r for _, r in not_pairs], dtype=np.int64),
+    }
+
+
+def ranker_documents(ranker: Ranker) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ranker's names and labels (loaded with it), and its annotations with their publications and the
+    hierarchy's parent edges (loaded only when leave-publication-out or other scoring parameters need them)."""
+    names = {
+        "scoring": {k: getattr(ranker.scoring, k) for k in Scoring.__dataclass_fields__},
+        "diseases": ranker.diseases,
+        "disease_labels": [ranker.data.label(d) for d in ranker.diseases],
+        "terms": ranker.terms,
+        "term_labels": {t: label for t, label in ranker.data.term_labels.items() if t in ranker.column},
+        "counterparts": {d: list(s) for d, s in ranker.data.counterparts.items() if d in ranker.row},
+        "seed_labels": ranker.seed_labels,
+    }
+    child, parent, _ = ranker._parents
+    annotations = {
+        "associations": [[[u, [[a.negated, a.count, a.total, a.value, sorted(a.publications)] for a in given]]
+                          for u, given in per_term.items()] for per_term in ranker.associations],
+        "parent_edges": [child.tolist(), parent.tolist()],
+    }
+    return names, annotations
+
+
+def hpo_document(hpo) -> dict[str, Any]:
+    """What the ranking needs of the HPO release (checking and labelling terms, their ancestors): each
+    term's name, parents, alternative identifiers, obsolescence and replacements (no definitions or
+    synonyms); parsing hp.obo takes most of a second, reading this a few hundredths."""
+    return {"version": hpo.version, "sha256": hpo.sha256, "alt_ids": hpo.alt_ids,
+            "terms": [[t.id, t.name, t.parents, t.alt_ids, t.obsolete, t.replaced_by, t.consider]
+                      for t in hpo.terms.values()]}
+
+
+def hpo_of_document(document: dict[str, Any]):
+    """The HPO release of :func:`hpo_document` (terms without definitions or synonyms)."""
+    from nmdkg.sources.hpo_obo import HPO, Term
+
+    terms = {row[0]: Term(row[0], row[1], parents=row[2], alt_ids=row[3], obsolete=row[4], replaced_by=row[5],
+                          consider=row[6]) for row in document["terms"]}
+    return HPO(document["version"], document["sha256"], terms, document["alt_ids"])
+
+
+def ranker_from_saved(names: dict[str, Any], arrays: dict[str, np.ndarray], annotations_loader, hpo=None
+                      ) -> Ranker:
+    """A ranker from what :func:`_ranker_arrays` and :func:`ranker_documents` gave (arrays may be
+    memory-mapped); ``annotations_loader()`` returns the second document when it is first needed."""
+    from nmdkg.sources import hpo_obo
+
+    ranker = object.__new__(Ranker)
+    ranker.scoring = Scoring(**names["scoring"])
+    ranker.hpo = hpo or hpo_obo.load()
+    ranker.diseases = list(names["diseases"])
+    ranker.row = {d: i for i, d in enumerate(ranker.diseases)}
+    ranker.terms = list(names["terms"])
+    ranker.column = {t: j for j, t in enumerate(ranker.terms)}
+    ranker.data = _SavedLabels(ranker.diseases, names["disease_labels"], names["term_labels"], names["counterparts"])
+    ranker.seed_labels = dict(names["seed_labels"])
+    ranker.ic = arrays["ic"]
+    ranker._anc_ptr, ranker._anc_idx = arrays["anc_ptr"], arrays["anc_idx"]
+    ranker._ancestor_sets = {}
+    shape = (len(ranker.terms), len(ranker.diseases))
+    indptr, indices = arrays["closure_indptr"], arrays["closure_indices"]
+    ranker.W = Closure(indptr, indices, arrays["W"], shape)
+    ranker.F = Closure(indptr, indices, arrays["F"], shape)
+    ranker._M = Closure(indptr, indices, arrays["M"], shape, fill=np.inf)
+    ranker.background = arrays["background"]
+    ranker._annotated_terms = arrays["annotated_terms"]
+    ptr, terms, freqs = arrays["ann_ptr"].tolist(), arrays["ann_terms"].tolist(), arrays["ann_freq"].tolist()
+    ranker.annotations = [[(terms[k], None if math.isnan(freqs[k]) else freqs[k]) for k in range(ptr[d], ptr[d + 1])]
+                          for d in range(len(ranker.diseases))]
+    not_terms, not_diseases = arrays["not_terms"], arrays["not_diseases"]
+    ranker.NOT = sp.csr_array((np.ones(len(not_terms)), (not_terms, not_diseases)), shape=shape)
+    ranker.negated_by_disease = {}
+    for col, row in zip(not_terms.tolist(), not_diseases.tolist(), strict=True):
+        ranker.negated_by_disease.setdefault(row, []).append(col)
+    ranker._annotations_loader = annotations_loader
+    return ranker
+
+
+def _lazy_annotations(ranker: Ranker) -> None:
+    """Fill a loaded ranker's annotations with their publications and its parent edges."""
+    document = ranker.__dict__.pop("_annotations_loader")()
+    column = {j: j for j in range(len(ranker.terms))}
+    child, parent = document["parent_edges"]
+    parents: dict[int, list[int]] = {}
+    for c, p in zip(child, parent, strict=True):
+        parents.setdefault(c, []).append(p)
+    ranker._parents = _parent_edges(parents, column)
+    ranker.associations = []
+    ranker.cited_by = {}
+    for i, per_term in enumerate(document["associations"]):
+        given = {u: [Association(bool(n), c, t, v, frozenset(pubs)) for n, c, t, v, pubs in entries]
+                 for u, entries in per_term}
+        ranker.associations.append(given)
+        for entries in given.values():
+            for a in entries:
+                for ref in a.publications:
+                    ranker.cited_by.setdefault(ref, set()).add(i)
