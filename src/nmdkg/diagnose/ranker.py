@@ -473,10 +473,13 @@ class Ranker:
         raise AttributeError(name)
 
     @classmethod
-    def from_graph(cls, source: Any, scoring: Scoring | None = None, progress=None) -> Ranker:
-        """A ranker over a graph (anything :func:`nmdkg.analysis.network.read` takes)."""
-        store = SparqlSource(source)
-        return cls(read(store, progress=progress), scoring, associations=read_associations(store))
+    def from_graph(cls, source: Any, scoring: Scoring | None = None, progress=None,
+                   data: PhenotypeData | None = None) -> Ranker:
+        """A ranker over a graph (anything :func:`nmdkg.analysis.network.read` takes); ``data``: that
+        function's result for the same graph, when it has already been read."""
+        store = source if isinstance(source, SparqlSource) else SparqlSource(source)
+        data = data if data is not None else read(store, progress=progress)
+        return cls(data, scoring, associations=read_associations(store))
 
     def with_scoring(self, scoring: Scoring) -> Ranker:
         """The same graph scored with other parameters (reuses what does not depend on them)."""

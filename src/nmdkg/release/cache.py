@@ -203,19 +203,22 @@ def _write_ranker_files(folder: Path, ranker: Any, build: str | None) -> list[Pa
     return [*written.values(), target]
 
 
-def write_ranker(out: Path, progress: Progress = _quiet) -> list[Path]:
+def write_ranker(out: Path, progress: Progress = _quiet, data: Any = None) -> list[Path]:
     """``nmdkg build``: compute the diagnosis ranker of the build in ``out`` (from its query store) and
     write it to ``out/cache/ranker/``; returns the files written, for the manifest (none when the graph
-    holds no annotated disease to rank)."""
+    holds no annotated disease to rank). ``data``: the build's ``nmdkg.analysis.network.read`` of that
+    store when another step has already read it (it is most of the cost, about 25 s at scope all)."""
     import pyoxigraph
 
+    from nmdkg.analysis.network import SparqlSource
     from nmdkg.core.errors import InputError
     from nmdkg.diagnose.ranker import Ranker
     from nmdkg.publish.serve import DATABASE
 
     folder = ranker_folder(out)
     try:
-        ranker = Ranker.from_graph(pyoxigraph.Store.read_only(str(out / STORE_DIR / DATABASE)))
+        store = SparqlSource(pyoxigraph.Store.read_only(str(out / STORE_DIR / DATABASE)))
+        ranker = Ranker.from_graph(store, data=data)
     except InputError as exc:  # no annotated disease in this scope: nothing to rank
         progress(f"no diagnosis ranker: {exc}")
         return []
