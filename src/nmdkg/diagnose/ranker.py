@@ -76,7 +76,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -580,7 +580,7 @@ class Ranker:
 
     # -- scoring ----------------------------------------------------------------------------------
 
-    def match_matrix(self, present: Sequence[str], W: np.ndarray | None = None) -> np.ndarray:
+    def match_matrix(self, present: Sequence[str], W: Closure | np.ndarray | None = None) -> np.ndarray:
         r"""``len(present) x diseases``: for each finding and disease, the IC-weighted best match
         :math:`\max_h \mathrm{IC}(h) W_{dh}`."""
         W = self.W if W is None else W
@@ -592,7 +592,7 @@ class Ranker:
                 np.max(W[anc] * self.ic[anc, None].astype(np.float32), axis=0, out=out[i])
         return out
 
-    def term_scores(self, present: Sequence[str], W: np.ndarray | None = None) -> np.ndarray:
+    def term_scores(self, present: Sequence[str], W: Closure | np.ndarray | None = None) -> np.ndarray:
         """``len(present) x diseases``: :math:`s_t(d)`, the best match minus the cost of a finding the
         disease does not imply."""
         W = self.W if W is None else W
@@ -603,7 +603,7 @@ class Ranker:
             out[i] -= self.scoring.mismatch * ~implied
         return out
 
-    def _background_of(self, W: np.ndarray) -> np.ndarray:
+    def _background_of(self, W: Closure | np.ndarray) -> np.ndarray:
         r""":math:`\mu_d`: each disease's mean :math:`s_t(d)` over every term annotated to a ranked
         disease (for the columns of ``W``)."""
         terms = self._annotated_terms
@@ -773,7 +773,7 @@ class Ranker:
         best = np.maximum.reduceat((self.ic * mark)[self._anc_idx], self._anc_ptr[:-1])
         return self._weighted_mean(best, profile)
 
-    def _penalties(self, present: Sequence[str], absent: Sequence[str], F: np.ndarray | None = None,
+    def _penalties(self, present: Sequence[str], absent: Sequence[str], F: Closure | np.ndarray | None = None,
                    d: int | None = None, dropped_not=frozenset()) -> np.ndarray:
         F = self.F if F is None else F
         out = np.zeros(F.shape[1])
@@ -938,7 +938,7 @@ class Closure:
         return self.rows(key)
 
 
-def _parent_edges(parents: dict[str, Sequence[str]], column: dict[str, int]
+def _parent_edges(parents: Mapping[Any, Sequence[Any]], column: Mapping[Any, int]
                   ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]:
     """The parent edges (child, parent) between the terms of ``column``, grouped for propagating values
     down the hierarchy: children by depth (longest path from a root), each group with its edges' span,
@@ -967,7 +967,8 @@ def _parent_edges(parents: dict[str, Sequence[str]], column: dict[str, int]
     parent = np.array([p for _, p in edges], dtype=np.int64)
     groups = []
     level = np.array([depth[c] for c in child.tolist()], dtype=np.int64)
-    bounds = np.flatnonzero(np.r_[True, level[1:] != level[:-1], True]) if len(child) else []
+    bounds: Sequence[int] = (np.flatnonzero(np.r_[True, level[1:] != level[:-1], True]).tolist()
+                             if len(child) else [])
     for lo, hi in itertools.pairwise(bounds):
         lo, hi = int(lo), int(hi)
         kids_at = np.flatnonzero(np.r_[True, child[lo + 1:hi] != child[lo:hi - 1]])
@@ -1197,7 +1198,7 @@ class _SavedLabels:
         return self.disease_labels.get(node) or self.term_labels.get(node, node)
 
 
-def _ranker_arrays(ranker: Ranker) -> dict[str, np.ndarray]:
+def ranker_arrays(ranker: Ranker) -> dict[str, np.ndarray]:
     """The ranker's numbers as arrays (:data:`SAVED_ARRAYS`)."""
     lengths = [len(a) for a in ranker.annotations]
     not_pairs = sorted((col, row) for row, cols in ranker.negated_by_disease.items() for col in cols)
@@ -1258,7 +1259,7 @@ def hpo_of_document(document: dict[str, Any]):
 
 def ranker_from_saved(names: dict[str, Any], arrays: dict[str, np.ndarray], annotations_loader, hpo=None
                       ) -> Ranker:
-    """A ranker from what :func:`_ranker_arrays` and :func:`ranker_documents` gave (arrays may be
+    """A ranker from what :func:`ranker_arrays` and :func:`ranker_documents` gave (arrays may be
     memory-mapped); ``annotations_loader()`` returns the second document when it is first needed."""
     from nmdkg.sources import hpo_obo
 
@@ -1269,7 +1270,8 @@ def ranker_from_saved(names: dict[str, Any], arrays: dict[str, np.ndarray], anno
     ranker.row = {d: i for i, d in enumerate(ranker.diseases)}
     ranker.terms = list(names["terms"])
     ranker.column = {t: j for j, t in enumerate(ranker.terms)}
-    ranker.data = _SavedLabels(ranker.diseases, names["disease_labels"], names["term_labels"], names["counterparts"])
+    ranker.data = _SavedLabels(  # type: ignore[assignment]  # labels and counterparts only
+        ranker.diseases, names["disease_labels"], names["term_labels"], names["counterparts"])
     ranker.seed_labels = dict(names["seed_labels"])
     ranker.ic = arrays["ic"]
     ranker._anc_ptr, ranker._anc_idx = arrays["anc_ptr"], arrays["anc_idx"]
@@ -1289,7 +1291,7 @@ def ranker_from_saved(names: dict[str, Any], arrays: dict[str, np.ndarray], anno
     ranker.negated_by_disease = {}
     for col, row in zip(not_terms.tolist(), not_diseases.tolist(), strict=True):
         ranker.negated_by_disease.setdefault(row, []).append(col)
-    ranker._annotations_loader = annotations_loader
+    ranker._annotations_loader = annotations_loader  # type: ignore[attr-defined]  # see Ranker.__getattr__
     return ranker
 
 

@@ -182,10 +182,10 @@ def _write_ranker_files(folder: Path, ranker: Any, build: str | None) -> list[Pa
     """Write ``ranker`` into ``folder`` (see the module docstring): the arrays and the annotations first,
     the header last, with every file's size; returns the files written."""
     from nmdkg.core.io import write_bytes_atomic
-    from nmdkg.diagnose.ranker import SAVED_ARRAYS, _ranker_arrays, hpo_document, ranker_documents
+    from nmdkg.diagnose.ranker import SAVED_ARRAYS, hpo_document, ranker_arrays, ranker_documents
 
     (folder.parent / "ranker.pickle").unlink(missing_ok=True)  # the form before version 2
-    arrays = _ranker_arrays(ranker)
+    arrays = ranker_arrays(ranker)
     names, annotations = ranker_documents(ranker)
     written: dict[str, Path] = {}
     for name in SAVED_ARRAYS:
