@@ -6,13 +6,14 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy
 import pytest
 from rdflib import Graph
 
 import nmdkg.core.paths
 from nmdkg.analysis import network
 from nmdkg.core.paths import CURATED_DIR, QUERIES_DIR
-from nmdkg.diagnose.ranker import Ranker
+from nmdkg.diagnose.ranker import Ranker, Scoring
 from nmdkg.release import cache, manifest
 from nmdkg.store import Store, _check_query, check_query
 from tests.test_network import TOY
@@ -149,6 +150,51 @@ def test_the_ranker_round_trips(tmp_path, monkeypatch):
     assert cache.load_ranker(other) is None  # saved for another build
     monkeypatch.setattr(cache, "_code_digest", lambda: "changed-code")
     assert cache.load_ranker(status) is None  # saved by other code of the ranker's modules
+
+
+def test_the_saved_ranker_is_data_and_ranks_alike_with_publications_left_out(tmp_path):
+    from tests.test_diagnose import CITED
+
+    ranker = Ranker.from_graph(Graph().parse(data=CITED, format="turtle"), Scoring(penalty=1.0, reverse=0.5))
+    status = manifest.Status(tmp_path, True, "", {"format": manifest.FORMAT, "scope": "nmd"})
+    folder = cache.save_ranker(status, ranker)
+    files = sorted(p.name for p in folder.iterdir())
+    assert files and all(name.endswith((".npy", ".json")) for name in files), files
+    for name in files:  # plain arrays and JSON: nothing that runs code when read
+        if name.endswith(".npy"):
+            numpy.load(folder / name, allow_pickle=False)
+        else:
+            json.loads((folder / name).read_text(encoding="utf-8"))
+    loaded = cache.load_ranker(status)
+    assert loaded is not None and isinstance(loaded.W.data, numpy.memmap)
+    for present, absent, exclude in ((["HP:0003236"], ["HP:0003707"], {"PMID:1"}),
+                                     (["HP:0003707", "HP:0001324"], [], {"PMID:2"}),
+                                     (["HP:0003236", "HP:0001324"], ["HP:0003707"], set())):
+        assert [r.as_dict() for r in loaded.rank(present, absent, top=5, exclude=exclude)] == \
+            [r.as_dict() for r in ranker.rank(present, absent, top=5, exclude=exclude)]
+        assert numpy.array_equal(loaded.scores(present, absent, exclude),
+                                 ranker.scores(present, absent, exclude))
+    assert loaded.cited_by == ranker.cited_by
+    other = Scoring(floor=0.25, prior_strength=1.0, jc=2.0)  # recomputes the closures of the loaded one
+    assert numpy.array_equal(loaded.with_scoring(other).scores(["HP:0003236"]),
+                             ranker.with_scoring(other).scores(["HP:0003236"]))
+    (folder / "W.npy").write_bytes((folder / "W.npy").read_bytes()[:-4])  # a truncated array
+    assert cache.load_ranker(status) is None
+
+
+def test_a_ranker_written_by_the_build_is_read_when_its_manifest_lists_it(tmp_path):
+    ranker = Ranker(network.read(Graph().parse(data=TOY, format="turtle")))
+    folder = cache.ranker_folder(tmp_path)
+    files = cache._write_ranker_files(folder, ranker, build=None)
+    assert folder / cache.RANKER_HEADER in files
+    listed = {"format": manifest.FORMAT, "scope": "nmd",
+              "outputs": {p.relative_to(tmp_path).as_posix(): {"sha256": _sha(p)} for p in files}}
+    loaded = cache.load_ranker(manifest.Status(tmp_path, True, "", listed))
+    assert loaded is not None
+    assert [r.as_dict() for r in loaded.rank(["HP:0003236"], top=3)] == \
+        [r.as_dict() for r in ranker.rank(["HP:0003236"], top=3)]
+    listed["outputs"][f"cache/ranker/{cache.RANKER_HEADER}"]["sha256"] = "0" * 64  # not this build's ranker
+    assert cache.load_ranker(manifest.Status(tmp_path, True, "", listed)) is None
 
 
 @pytest.mark.parametrize("command", [

@@ -178,6 +178,31 @@ def ranker(nmd_graph) -> Ranker:
     return Ranker.from_graph(nmd_graph)
 
 
+def test_the_sparse_closures_and_background_equal_the_dense_computation(ranker):
+    """The closures kept sparse and the background propagated along parent edges give, bit for bit, what
+    the direct dense computation gives (the maximum over every ancestor of every annotated term)."""
+    H, D = ranker.W.shape
+    W, F = np.zeros((H, D), dtype=np.float32), np.zeros((H, D), dtype=np.float32)
+    M = np.full((H, D), np.inf, dtype=np.float32)
+    for d, annotated in enumerate(ranker.annotations):
+        for u, frequency in annotated:
+            anc = ranker.ancestors_of(ranker.terms[u])
+            f = ranker.scoring.unknown_frequency if frequency is None else frequency
+            W[anc, d] = np.maximum(W[anc, d], np.float32(ranker.weight(frequency)))
+            F[anc, d] = np.maximum(F[anc, d], np.float32(f))
+            M[anc, d] = np.minimum(M[anc, d], np.float32(ranker.ic[u]))
+    assert np.array_equal(ranker.W.toarray(), W) and np.array_equal(ranker.F.toarray(), F)
+    assert np.array_equal(ranker._M.toarray(), M)
+    assert (W > 0).sum() > D  # the closures are not empty
+    weighted = W.astype(np.float64) * ranker.ic[:, None]
+    total = np.zeros(D)
+    for j in ranker._annotated_terms:
+        total += weighted[ranker.ancestors_of(ranker.terms[j])].max(axis=0) - ranker.scoring.mismatch * (W[j] <= 0)
+    assert np.array_equal(ranker.background, total / len(ranker._annotated_terms))
+    d = ranker.row["OMIM:310200"]
+    assert np.array_equal(ranker.W[:, d], W[:, d]) and np.array_equal(ranker._M[:, d], M[:, d])
+
+
 @pytest.mark.parametrize("disease", ["OMIM:310200", "ORPHA:589", "OMIM:253300"])
 def test_a_disease_own_phenotypes_rank_it_first(ranker, disease):
     own = sorted(ranker.data.bipartite.adj[disease])

@@ -72,10 +72,11 @@ with a likelihood ratio paradigm. Am J Hum Genet 2020;107:403-417 (LIRICAL: find
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -426,6 +427,12 @@ class Ranker:
         self._ancestor_sets: dict[int, frozenset[int]] = {}
         # the annotations behind each edge (none known: the edge's own frequency), and who cites what
         associations = associations or {}
+        # the negated annotations of each disease, in the order of ``associations`` (grouped once: looking
+        # them up per disease over every annotation was quadratic, minutes at scope all)
+        negated_of: dict[str, list[tuple[str, list[Association]]]] = {}
+        for (disease, p), given in associations.items():
+            if p in self.column and any(a.negated for a in given):
+                negated_of.setdefault(disease, []).append((p, given))
         self.associations: list[dict[int, list[Association]]] = []
         self.cited_by: dict[str, set[int]] = {}
         for i, d in enumerate(self.diseases):
@@ -435,16 +442,16 @@ class Ranker:
                     continue
                 given = [a for a in associations.get((d, p), ()) if not a.negated]
                 per_term[self.column[p]] = given or [Association(False, value=B.edges[d, p].get("frequency"))]
-            for (disease, p), given in associations.items():
-                if disease == d and p in self.column and any(a.negated for a in given):
-                    per_term.setdefault(-1 - self.column[p], []).extend(a for a in given if a.negated)
+            for p, given in negated_of.get(d, ()):
+                per_term.setdefault(-1 - self.column[p], []).extend(a for a in given if a.negated)
             self.associations.append(per_term)
             for given in per_term.values():
                 for a in given:
                     for ref in a.publications:
                         self.cited_by.setdefault(ref, set()).add(i)
         self.annotations = [self._profile(i) for i in range(len(self.diseases))]
-        self.W, self.F = self._closures(self.annotations)
+        self._parents = _parent_edges(data.parents, self.column)
+        self.W, self.F, self._M = self._closures(self.annotations)
         negated = [(self.row[d], self.column[p]) for d, p in data.negated if p in self.column and d in self.row]
         self.NOT = sp.csr_array((np.ones(len(negated)), ([n[1] for n in negated], [n[0] for n in negated])),
                                 shape=(len(self.terms), len(self.diseases)))
@@ -457,11 +464,22 @@ class Ranker:
         self.background = (self._background_of(self.W) if self.scoring.calibrate
                            else np.zeros(len(self.diseases)))
 
+    def __getattr__(self, name: str) -> Any:
+        # a ranker loaded from a build reads its annotations' publications and the parent edges when first
+        # needed (leave-publication-out, other scoring parameters): see ranker_from_saved
+        if name in ("associations", "cited_by", "_parents") and "_annotations_loader" in self.__dict__:
+            _lazy_annotations(self)
+            return self.__dict__[name]
+        raise AttributeError(name)
+
     @classmethod
-    def from_graph(cls, source: Any, scoring: Scoring | None = None, progress=None) -> Ranker:
-        """A ranker over a graph (anything :func:`nmdkg.analysis.network.read` takes)."""
-        store = SparqlSource(source)
-        return cls(read(store, progress=progress), scoring, associations=read_associations(store))
+    def from_graph(cls, source: Any, scoring: Scoring | None = None, progress=None,
+                   data: PhenotypeData | None = None) -> Ranker:
+        """A ranker over a graph (anything :func:`nmdkg.analysis.network.read` takes); ``data``: that
+        function's result for the same graph, when it has already been read."""
+        store = source if isinstance(source, SparqlSource) else SparqlSource(source)
+        data = data if data is not None else read(store, progress=progress)
+        return cls(data, scoring, associations=read_associations(store))
 
     def with_scoring(self, scoring: Scoring) -> Ranker:
         """The same graph scored with other parameters (reuses what does not depend on them)."""
@@ -473,7 +491,7 @@ class Ranker:
                                        self.scoring.unknown_frequency, self.scoring.mismatch,
                                        self.scoring.calibrate):
             clone.annotations = [clone._profile(i) for i in range(len(clone.diseases))]
-            clone.W, clone.F = clone._closures(clone.annotations)
+            clone.W, clone.F, clone._M = clone._closures(clone.annotations)
             clone.background = (clone._background_of(clone.W) if scoring.calibrate
                                 else np.zeros(len(clone.diseases)))
         return clone
@@ -506,26 +524,42 @@ class Ranker:
         return self.scoring.floor + (1 - self.scoring.floor) * f
 
     def _closures(self, annotations: Sequence[Sequence[tuple[int, float | None]]]
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """W (terms x diseases): the best match weight of each disease's annotations at or below each term;
-        F: the highest frequency of such annotations (for the absent-finding penalty)."""
+                  ) -> tuple[Closure, Closure, Closure]:
+        """The closures of ``annotations`` (one list per disease), terms x diseases, stored sparse:
+        W, the best match weight of each disease's annotations at or below each term; F, the highest
+        frequency of such annotations (for the absent-finding penalty); M, the smallest information content
+        of such annotations (``inf`` where there is none; the Jiang-Conrath closure)."""
         H, D = len(self.terms), len(annotations)
-        W = np.zeros((H, D), dtype=np.float32)
-        F = np.zeros((H, D), dtype=np.float32)
-        rows, cols, weights, freqs = [], [], [], []
-        for d, annotated in enumerate(annotations):
-            for u, frequency in annotated:
-                f = self.scoring.unknown_frequency if frequency is None else frequency
-                ancestors = self._anc_idx[self._anc_ptr[u]:self._anc_ptr[u + 1]]
-                rows.append(ancestors)
-                cols.append(np.full(len(ancestors), d))
-                weights.append(np.full(len(ancestors), self.weight(frequency)))
-                freqs.append(np.full(len(ancestors), f))
-        if rows:
-            r, c = np.concatenate(rows), np.concatenate(cols)
-            np.maximum.at(W, (r, c), np.concatenate(weights).astype(np.float32))
-            np.maximum.at(F, (r, c), np.concatenate(freqs).astype(np.float32))
-        return W, F
+        ann_terms = np.array([u for annotated in annotations for u, _ in annotated], dtype=np.int64)
+        ann_disease = np.repeat(np.arange(D, dtype=np.int64), [len(annotated) for annotated in annotations])
+        unknown = self.scoring.unknown_frequency
+        ann_weight = np.array([self.weight(f) for annotated in annotations for _, f in annotated], dtype=np.float64)
+        ann_freq = np.array([unknown if f is None else f for annotated in annotations for _, f in annotated],
+                            dtype=np.float64)
+        # every (ancestor, disease) pair of every annotation: the rows of A, expanded
+        starts, lengths = self._anc_ptr[ann_terms], np.diff(self._anc_ptr)[ann_terms]
+        which = np.repeat(np.arange(len(ann_terms)), lengths)
+        offsets = np.cumsum(lengths) - lengths
+        position = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
+        key = self._anc_idx[position].astype(np.int64) * D + ann_disease[which]
+        order = np.argsort(key, kind="stable")
+        key, which = key[order], which[order]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+        pairs = key[first]
+        rows = pairs // max(D, 1)
+        indptr = np.zeros(H + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=H), out=indptr[1:])
+        indices = (pairs % max(D, 1)).astype(np.int32)
+
+        def reduce(values: np.ndarray, how) -> np.ndarray:
+            return how.reduceat(values[which], first) if len(first) else np.zeros(0, dtype=np.float32)
+
+        W = reduce(ann_weight.astype(np.float32), np.maximum)
+        F = reduce(ann_freq.astype(np.float32), np.maximum)
+        M = reduce(self.ic[ann_terms].astype(np.float32), np.minimum)
+        shape = (H, D)
+        return (Closure(indptr, indices, W, shape), Closure(indptr, indices, F, shape),
+                Closure(indptr, indices, M, shape, fill=np.inf))
 
     # -- patient terms ----------------------------------------------------------------------------
 
@@ -546,7 +580,7 @@ class Ranker:
 
     # -- scoring ----------------------------------------------------------------------------------
 
-    def match_matrix(self, present: Sequence[str], W: np.ndarray | None = None) -> np.ndarray:
+    def match_matrix(self, present: Sequence[str], W: Closure | np.ndarray | None = None) -> np.ndarray:
         r"""``len(present) x diseases``: for each finding and disease, the IC-weighted best match
         :math:`\max_h \mathrm{IC}(h) W_{dh}`."""
         W = self.W if W is None else W
@@ -558,7 +592,7 @@ class Ranker:
                 np.max(W[anc] * self.ic[anc, None].astype(np.float32), axis=0, out=out[i])
         return out
 
-    def term_scores(self, present: Sequence[str], W: np.ndarray | None = None) -> np.ndarray:
+    def term_scores(self, present: Sequence[str], W: Closure | np.ndarray | None = None) -> np.ndarray:
         """``len(present) x diseases``: :math:`s_t(d)`, the best match minus the cost of a finding the
         disease does not imply."""
         W = self.W if W is None else W
@@ -569,12 +603,14 @@ class Ranker:
             out[i] -= self.scoring.mismatch * ~implied
         return out
 
-    def _background_of(self, W: np.ndarray) -> np.ndarray:
+    def _background_of(self, W: Closure | np.ndarray) -> np.ndarray:
         r""":math:`\mu_d`: each disease's mean :math:`s_t(d)` over every term annotated to a ranked
         disease (for the columns of ``W``)."""
         terms = self._annotated_terms
         if not len(terms):
             return np.zeros(W.shape[1])
+        if isinstance(W, Closure):
+            return self._background_of_closure(W)
         weighted = W.astype(np.float64) * self.ic[:, None]
         if W.shape[1] <= 64 and np.all(np.diff(self._anc_ptr) > 0):
             # a few columns (leave-publication-out): every term's best match at once, by segments of A's rows
@@ -585,6 +621,37 @@ class Ranker:
             anc = self._anc_idx[self._anc_ptr[j]:self._anc_ptr[j + 1]]
             total += weighted[anc].max(axis=0) - self.scoring.mismatch * (W[j] <= 0)
         return total / len(terms)
+
+    def _background_of_closure(self, W: Closure, block: int = 1024) -> np.ndarray:
+        r""":math:`\mu_d` of every disease from the sparse closure ``W``, by blocks of diseases.
+
+        The best match of a term, :math:`\max_{h \in \mathrm{anc}(t)} \mathrm{IC}(h) W_{dh}`, is the
+        larger of the term's own value and its parents' best matches, so it is propagated down the
+        hierarchy one parent edge at a time (children by depth: a parent is always shallower) instead of
+        taking the maximum over every ancestor of every term; the values and the order of the sum are those
+        of the direct computation, so the result is the same to the last bit."""
+        terms = self._annotated_terms
+        H, D = W.shape
+        _, parent, groups = self._parents
+        out = np.zeros(D)
+        rows = np.repeat(np.arange(H), np.diff(W.indptr))
+        cols = np.asarray(W.indices, dtype=np.int64)
+        weighted_all = np.asarray(W.data).astype(np.float64) * self.ic[rows]
+        for c0 in range(0, D, block):
+            c1 = min(c0 + block, D)
+            inside = (cols >= c0) & (cols < c1)
+            best = np.zeros((H, c1 - c0))
+            best[rows[inside], cols[inside] - c0] = weighted_all[inside]
+            implied = np.zeros((H, c1 - c0), dtype=bool)
+            implied[rows[inside], cols[inside] - c0] = np.asarray(W.data)[inside] > 0
+            for lo, hi, kids, starts in groups:
+                inherited = np.maximum.reduceat(best[parent[lo:hi]], starts, axis=0)
+                best[kids] = np.maximum(best[kids], inherited)
+            total = np.zeros(c1 - c0)
+            for j in terms:
+                total += best[j] - self.scoring.mismatch * ~implied[j]
+            out[c0:c1] = total / len(terms)
+        return out
 
     def _left_out(self, exclude: Iterable[str]) -> dict[int, Any]:
         """For leave-publication-out: each disease whose profile changes, with its recomputed closure
@@ -599,7 +666,7 @@ class Ranker:
             if not profile:
                 changed[d] = None
                 continue
-            W, F = self._closures([profile])
+            W, F, _ = (c.toarray() for c in self._closures([profile]))
             background = self._background_of(W) if self.scoring.calibrate else np.zeros(1)
             dropped_not = {-1 - u for u in negated}
             changed[d] = (W, F, float(background[0]), profile, dropped_not)
@@ -662,12 +729,7 @@ class Ranker:
         ancestor ``h`` is the least informative one at or below ``h``, so the forward distance is
         :math:`\mathrm{IC}(t) + \min_{h \in \mathrm{anc}(t)} (M_{dh} - 2\,\mathrm{IC}(h))` with
         :math:`M_{dh}` the smallest IC of the disease's annotations at or below ``h``."""
-        if profile is None:
-            if getattr(self, "_M", None) is None:
-                self._M = self._min_ic(self.annotations)
-            M = self._M
-        else:
-            M = self._min_ic([profile])
+        M = self._M if profile is None else self._min_ic([profile])
         forward = np.zeros(M.shape[1])
         closest = np.full(len(self.terms), np.inf)  # per term h: the smallest IC of a finding at or below h
         for term in present:
@@ -711,7 +773,7 @@ class Ranker:
         best = np.maximum.reduceat((self.ic * mark)[self._anc_idx], self._anc_ptr[:-1])
         return self._weighted_mean(best, profile)
 
-    def _penalties(self, present: Sequence[str], absent: Sequence[str], F: np.ndarray | None = None,
+    def _penalties(self, present: Sequence[str], absent: Sequence[str], F: Closure | np.ndarray | None = None,
                    d: int | None = None, dropped_not=frozenset()) -> np.ndarray:
         F = self.F if F is None else F
         out = np.zeros(F.shape[1])
@@ -831,6 +893,87 @@ class Ranker:
                 candidates.append((-value, float(self.ic[u]), self.terms[u], u, frequency))
         _, _, _, u, frequency = min(candidates)
         return u, frequency
+
+
+class Closure:
+    """A terms x diseases matrix of float32 stored by term rows for the pairs where the disease has an
+    annotation at or below the term (``indptr``, ``indices``, ``data`` as in a CSR matrix); every other entry
+    is ``fill``. Indexing gives dense arrays, as a dense matrix would: ``C[j]`` a term's row, ``C[rows]``
+    several rows, ``C[:, d]`` a disease's column."""
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, shape: tuple[int, int],
+                 fill: float = 0.0):
+        self.indptr, self.indices, self.data = indptr, indices, data
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.fill = float(fill)
+
+    def rows(self, rows) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        out = np.full((len(rows), self.shape[1]), self.fill, dtype=np.float32)
+        starts = np.asarray(self.indptr[rows], dtype=np.int64)
+        lengths = np.asarray(self.indptr[rows + 1], dtype=np.int64) - starts
+        if lengths.sum():
+            offsets = np.cumsum(lengths) - lengths
+            position = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
+            out[np.repeat(np.arange(len(rows)), lengths), self.indices[position]] = self.data[position]
+        return out
+
+    def column(self, d: int) -> np.ndarray:
+        position = np.flatnonzero(np.asarray(self.indices) == d)
+        out = np.full(self.shape[0], self.fill, dtype=np.float32)
+        out[np.searchsorted(self.indptr, position, side="right") - 1] = self.data[position]
+        return out
+
+    def toarray(self) -> np.ndarray:
+        return self.rows(np.arange(self.shape[0]))
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            rows, d = key
+            if rows != slice(None):
+                raise IndexError("a closure gives whole columns only")
+            return self.column(int(d))
+        if isinstance(key, (int, np.integer)):
+            return self.rows([key])[0]
+        return self.rows(key)
+
+
+def _parent_edges(parents: Mapping[Any, Sequence[Any]], column: Mapping[Any, int]
+                  ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, np.ndarray, np.ndarray]]]:
+    """The parent edges (child, parent) between the terms of ``column``, grouped for propagating values
+    down the hierarchy: children by depth (longest path from a root), each group with its edges' span,
+    its distinct children and where each child's edges start within the span."""
+    edges = sorted({(column[c], column[p]) for c, ps in parents.items() if c in column
+                    for p in ps if p in column and p != c})
+    depth: dict[int, int] = {}
+    up: dict[int, list[int]] = {}
+    for c, p in edges:
+        up.setdefault(c, []).append(p)
+
+    def depth_of(t: int) -> int:
+        stack = [t]
+        while stack:
+            node = stack[-1]
+            pending = [p for p in up.get(node, ()) if p not in depth]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            depth[node] = 1 + max((depth[p] for p in up.get(node, ())), default=-1)
+        return depth[t]
+
+    edges.sort(key=lambda e: (depth_of(e[0]), e[0], e[1]))
+    child = np.array([c for c, _ in edges], dtype=np.int64)
+    parent = np.array([p for _, p in edges], dtype=np.int64)
+    groups = []
+    level = np.array([depth[c] for c in child.tolist()], dtype=np.int64)
+    bounds: Sequence[int] = (np.flatnonzero(np.r_[True, level[1:] != level[:-1], True]).tolist()
+                             if len(child) else [])
+    for lo, hi in itertools.pairwise(bounds):
+        lo, hi = int(lo), int(hi)
+        kids_at = np.flatnonzero(np.r_[True, child[lo + 1:hi] != child[lo:hi - 1]])
+        groups.append((lo, hi, child[lo:hi][kids_at], kids_at))
+    return child, parent, groups
 
 
 def _incidence(B, diseases: Sequence[str], column: dict[str, int]) -> sp.csr_array:
@@ -1033,3 +1176,141 @@ __all__ = [
     "result_json",
     "term_problems",
 ]
+
+
+# -- the ranker as data files ---------------------------------------------------------------------
+
+#: The arrays of a saved ranker (see :meth:`Ranker.arrays`), each written as ``NAME.npy``.
+SAVED_ARRAYS = ("ic", "anc_ptr", "anc_idx", "closure_indptr", "closure_indices", "W", "F", "M", "background",
+                "annotated_terms", "ann_ptr", "ann_terms", "ann_freq", "not_terms", "not_diseases")
+
+
+class _SavedLabels:
+    """What a loaded ranker keeps of the graph's :class:`PhenotypeData`: the labels and counterparts."""
+
+    def __init__(self, diseases: Sequence[str], disease_labels: Sequence[str], term_labels: dict[str, str],
+                 counterparts: dict[str, Sequence[str]]):
+        self.disease_labels = dict(zip(diseases, disease_labels, strict=True))
+        self.term_labels = term_labels
+        self.counterparts = {d: tuple(seeds) for d, seeds in counterparts.items()}
+
+    def label(self, node: str) -> str:
+        return self.disease_labels.get(node) or self.term_labels.get(node, node)
+
+
+def ranker_arrays(ranker: Ranker) -> dict[str, np.ndarray]:
+    """The ranker's numbers as arrays (:data:`SAVED_ARRAYS`)."""
+    lengths = [len(a) for a in ranker.annotations]
+    not_pairs = sorted((col, row) for row, cols in ranker.negated_by_disease.items() for col in cols)
+    return {
+        "ic": np.asarray(ranker.ic, dtype=np.float64),
+        "anc_ptr": np.asarray(ranker._anc_ptr), "anc_idx": np.asarray(ranker._anc_idx),
+        "closure_indptr": np.asarray(ranker.W.indptr), "closure_indices": np.asarray(ranker.W.indices),
+        "W": np.asarray(ranker.W.data), "F": np.asarray(ranker.F.data), "M": np.asarray(ranker._M.data),
+        "background": np.asarray(ranker.background, dtype=np.float64),
+        "annotated_terms": np.asarray(ranker._annotated_terms, dtype=np.int64),
+        "ann_ptr": np.r_[0, np.cumsum(lengths)].astype(np.int64),
+        "ann_terms": np.array([u for a in ranker.annotations for u, _ in a], dtype=np.int64),
+        "ann_freq": np.array([np.nan if f is None else f for a in ranker.annotations for _, f in a],
+                             dtype=np.float64),
+        "not_terms": np.array([c for c, _ in not_pairs], dtype=np.int64),
+        "not_diseases": np.array([r for _, r in not_pairs], dtype=np.int64),
+    }
+
+
+def ranker_documents(ranker: Ranker) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ranker's names and labels (loaded with it), and its annotations with their publications and the
+    hierarchy's parent edges (loaded only when leave-publication-out or other scoring parameters need them)."""
+    names = {
+        "scoring": {k: getattr(ranker.scoring, k) for k in Scoring.__dataclass_fields__},
+        "diseases": ranker.diseases,
+        "disease_labels": [ranker.data.label(d) for d in ranker.diseases],
+        "terms": ranker.terms,
+        "term_labels": {t: label for t, label in ranker.data.term_labels.items() if t in ranker.column},
+        "counterparts": {d: list(s) for d, s in ranker.data.counterparts.items() if d in ranker.row},
+        "seed_labels": ranker.seed_labels,
+    }
+    child, parent, _ = ranker._parents
+    annotations = {
+        "associations": [[[u, [[a.negated, a.count, a.total, a.value, sorted(a.publications)] for a in given]]
+                          for u, given in per_term.items()] for per_term in ranker.associations],
+        "parent_edges": [child.tolist(), parent.tolist()],
+    }
+    return names, annotations
+
+
+def hpo_document(hpo) -> dict[str, Any]:
+    """What the ranking needs of the HPO release (checking and labelling terms, their ancestors): each
+    term's name, parents, alternative identifiers, obsolescence and replacements (no definitions or
+    synonyms); parsing hp.obo takes most of a second, reading this a few hundredths."""
+    return {"version": hpo.version, "sha256": hpo.sha256, "alt_ids": hpo.alt_ids,
+            "terms": [[t.id, t.name, t.parents, t.alt_ids, t.obsolete, t.replaced_by, t.consider]
+                      for t in hpo.terms.values()]}
+
+
+def hpo_of_document(document: dict[str, Any]):
+    """The HPO release of :func:`hpo_document` (terms without definitions or synonyms)."""
+    from nmdkg.sources.hpo_obo import HPO, Term
+
+    terms = {row[0]: Term(row[0], row[1], parents=row[2], alt_ids=row[3], obsolete=row[4], replaced_by=row[5],
+                          consider=row[6]) for row in document["terms"]}
+    return HPO(document["version"], document["sha256"], terms, document["alt_ids"])
+
+
+def ranker_from_saved(names: dict[str, Any], arrays: dict[str, np.ndarray], annotations_loader, hpo=None
+                      ) -> Ranker:
+    """A ranker from what :func:`ranker_arrays` and :func:`ranker_documents` gave (arrays may be
+    memory-mapped); ``annotations_loader()`` returns the second document when it is first needed."""
+    from nmdkg.sources import hpo_obo
+
+    ranker = object.__new__(Ranker)
+    ranker.scoring = Scoring(**names["scoring"])
+    ranker.hpo = hpo or hpo_obo.load()
+    ranker.diseases = list(names["diseases"])
+    ranker.row = {d: i for i, d in enumerate(ranker.diseases)}
+    ranker.terms = list(names["terms"])
+    ranker.column = {t: j for j, t in enumerate(ranker.terms)}
+    ranker.data = _SavedLabels(  # type: ignore[assignment]  # labels and counterparts only
+        ranker.diseases, names["disease_labels"], names["term_labels"], names["counterparts"])
+    ranker.seed_labels = dict(names["seed_labels"])
+    ranker.ic = arrays["ic"]
+    ranker._anc_ptr, ranker._anc_idx = arrays["anc_ptr"], arrays["anc_idx"]
+    ranker._ancestor_sets = {}
+    shape = (len(ranker.terms), len(ranker.diseases))
+    indptr, indices = arrays["closure_indptr"], arrays["closure_indices"]
+    ranker.W = Closure(indptr, indices, arrays["W"], shape)
+    ranker.F = Closure(indptr, indices, arrays["F"], shape)
+    ranker._M = Closure(indptr, indices, arrays["M"], shape, fill=np.inf)
+    ranker.background = arrays["background"]
+    ranker._annotated_terms = arrays["annotated_terms"]
+    ptr, terms, freqs = arrays["ann_ptr"].tolist(), arrays["ann_terms"].tolist(), arrays["ann_freq"].tolist()
+    ranker.annotations = [[(terms[k], None if math.isnan(freqs[k]) else freqs[k]) for k in range(ptr[d], ptr[d + 1])]
+                          for d in range(len(ranker.diseases))]
+    not_terms, not_diseases = arrays["not_terms"], arrays["not_diseases"]
+    ranker.NOT = sp.csr_array((np.ones(len(not_terms)), (not_terms, not_diseases)), shape=shape)
+    ranker.negated_by_disease = {}
+    for col, row in zip(not_terms.tolist(), not_diseases.tolist(), strict=True):
+        ranker.negated_by_disease.setdefault(row, []).append(col)
+    ranker._annotations_loader = annotations_loader  # type: ignore[attr-defined]  # see Ranker.__getattr__
+    return ranker
+
+
+def _lazy_annotations(ranker: Ranker) -> None:
+    """Fill a loaded ranker's annotations with their publications and its parent edges."""
+    document = ranker.__dict__.pop("_annotations_loader")()
+    column = {j: j for j in range(len(ranker.terms))}
+    child, parent = document["parent_edges"]
+    parents: dict[int, list[int]] = {}
+    for c, p in zip(child, parent, strict=True):
+        parents.setdefault(c, []).append(p)
+    ranker._parents = _parent_edges(parents, column)
+    ranker.associations = []
+    ranker.cited_by = {}
+    for i, per_term in enumerate(document["associations"]):
+        given = {u: [Association(bool(n), c, t, v, frozenset(pubs)) for n, c, t, v, pubs in entries]
+                 for u, entries in per_term}
+        ranker.associations.append(given)
+        for entries in given.values():
+            for a in entries:
+                for ref in a.publications:
+                    ranker.cited_by.setdefault(ref, set()).add(i)

@@ -11,21 +11,40 @@ manifest of ``nmdkg.release.manifest``); a stale entry is never read, and deleti
     ``{"format": "nmdkg-checked-queries/1", "rdflib": VERSION, "queries": {SHA256: [FORM, [VARS]]}}``:
     the form and projected variables of every query of the library and of the checks, as
     ``nmdkg.store.check_query`` found them with that rdflib version (parsing them takes seconds).
-``OUT/cache/ranker.pickle`` (written by the first ``nmdkg diagnose`` of a build)
-    The diagnosis ranker (``nmdkg.diagnose.ranker.Ranker``: the HPO release, its matrices) as a Python pickle,
-    preceded by a JSON header line ``{"format": "nmdkg-ranker/1", "build": KEY, "code": DIGEST, "python":
-    ..., "numpy": ...}``; ``KEY`` is the digest of the manifest, ``DIGEST`` that of the source of the modules
-    whose objects it holds (:data:`RANKER_MODULES`), so that a changed ranker class never meets an old file.
-    It is a local cache of one's own build: a pickle runs code when loaded, so never load one from a
-    folder you did not build yourself.
+``OUT/cache/ranker/`` (written by ``nmdkg build``, or by the first ``nmdkg diagnose`` of a build that lacks it)
+    The diagnosis ranker (``nmdkg.diagnose.ranker.Ranker``) as data files, never code: NumPy ``.npy``
+    arrays (read memory-mapped, ``allow_pickle=False``), an ``annotations.json`` read only when it is needed,
+    ``hpo.json`` (what the ranking needs of the HPO release: ``{"version", "sha256", "alt_ids", "terms": [[ID,
+    NAME, [PARENT], [ALT_ID], OBSOLETE, REPLACED_BY, [CONSIDER]]]}``, read in place of parsing hp.obo),
+    and the header ``ranker.json``, written last::
+
+        {"format": "nmdkg-ranker/2", "build": KEY or null, "code": DIGEST, "hpo": HPO_VERSION,
+         "arrays": {NAME: [DTYPE, SHAPE]}, "bytes": {FILE: SIZE},
+         "scoring": {...}, "diseases": [CURIE], "disease_labels": [...], "terms": [CURIE],
+         "term_labels": {CURIE: LABEL}, "counterparts": {CURIE: [MONDO]}, "seed_labels": {CURIE: LABEL}}
+
+    The arrays (``NAME.npy``; D diseases and H HPO terms in the order of ``diseases`` and ``terms``):
+    ``ic`` (H, float64) the information content; ``anc_ptr``, ``anc_idx`` the ancestors of each term (CSR
+    rows of the reflexive-transitive closure); ``closure_indptr`` (H + 1), ``closure_indices`` (int32
+    disease columns) the (term, disease) pairs where the disease has an annotation at or below the term,
+    and over them ``W`` (best match weight), ``F`` (highest frequency), ``M`` (smallest information
+    content of those annotations), float32: every other entry is 0 (W, F) or infinity (M);
+    ``background`` (D, float64) each disease's mean score for a random finding; ``annotated_terms``
+    the terms annotated to a ranked disease; ``ann_ptr``, ``ann_terms``, ``ann_freq`` each disease's
+    annotations (term column, frequency, NaN when none is given); ``not_terms``, ``not_diseases`` the
+    negated annotations. ``annotations.json``: ``{"associations": [[[TERM, [[NEGATED, COUNT, TOTAL, VALUE,
+    [PUBLICATION]]]]]], "parent_edges": [[CHILD], [PARENT]]}`` per disease (a negated one under column
+    ``-1 - TERM``), for leave-publication-out and other scoring parameters. ``KEY`` is null when the build
+    wrote the files (they are then listed in its manifest, and the header must have the checksum recorded
+    there), else the digest of the manifest of the build they were made from; ``DIGEST`` is that of the
+    source of the modules that compute them (:data:`RANKER_MODULES`). A file of another size than the
+    header says, or an array of another type or shape, and the whole ranker is recomputed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import pickle
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +52,7 @@ from typing import Any
 from nmdkg.release.manifest import Status
 
 CHECKED_FORMAT = "nmdkg-checked-queries/1"
-RANKER_FORMAT = "nmdkg-ranker/1"
+RANKER_FORMAT = "nmdkg-ranker/2"
 STORE_DIR = "store"
 
 Progress = Callable[[str], None]
@@ -163,9 +182,13 @@ def load_checked_queries(out: Path) -> int:
 
 # -- the diagnosis ranker ------------------------------------------------------------------------------
 
-#: The modules whose classes and code a saved ranker holds: a change to any of them makes it stale.
+#: The modules whose code computes a saved ranker: a change to any of them makes it stale.
 RANKER_MODULES = ("nmdkg.diagnose.ranker", "nmdkg.analysis.network", "nmdkg.analysis.similarity",
                   "nmdkg.sources.hpo_obo")
+RANKER_DIR = "ranker"
+RANKER_HEADER = "ranker.json"
+RANKER_ANNOTATIONS = "annotations.json"
+RANKER_HPO = "hpo.json"
 
 
 def _code_digest() -> str:
@@ -180,38 +203,113 @@ def _code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def _ranker_header(status: Status) -> dict[str, str]:
+def ranker_folder(out: Path) -> Path:
+    return cache_dir(out) / RANKER_DIR
+
+
+def _npy(array: Any) -> bytes:
+    import io
+
     import numpy
 
-    return {"format": RANKER_FORMAT, "build": status.key, "code": _code_digest(),
-            "python": sys.version.split()[0], "numpy": numpy.__version__}
+    buffer = io.BytesIO()
+    numpy.save(buffer, numpy.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _write_ranker_files(folder: Path, ranker: Any, build: str | None) -> list[Path]:
+    """Write ``ranker`` into ``folder`` (see the module docstring): the arrays and the annotations first,
+    the header last, with every file's size; returns the files written."""
+    from nmdkg.core.io import write_bytes_atomic
+    from nmdkg.diagnose.ranker import SAVED_ARRAYS, hpo_document, ranker_arrays, ranker_documents
+
+    (folder.parent / "ranker.pickle").unlink(missing_ok=True)  # the form before version 2
+    arrays = ranker_arrays(ranker)
+    names, annotations = ranker_documents(ranker)
+    written: dict[str, Path] = {}
+    for name in SAVED_ARRAYS:
+        written[f"{name}.npy"] = folder / f"{name}.npy"
+        write_bytes_atomic(written[f"{name}.npy"], _npy(arrays[name]))
+    written[RANKER_HPO] = folder / RANKER_HPO
+    write_bytes_atomic(written[RANKER_HPO], json.dumps(hpo_document(ranker.hpo), separators=(",", ":")).encode("utf-8"))
+    written[RANKER_ANNOTATIONS] = folder / RANKER_ANNOTATIONS
+    write_bytes_atomic(written[RANKER_ANNOTATIONS], json.dumps(annotations, separators=(",", ":")).encode("utf-8"))
+    header = {"format": RANKER_FORMAT, "build": build, "code": _code_digest(), "hpo": ranker.hpo.version,
+              "arrays": {name: [str(arrays[name].dtype), list(arrays[name].shape)] for name in SAVED_ARRAYS},
+              "bytes": {file: path.stat().st_size for file, path in written.items()}, **names}
+    target = folder / RANKER_HEADER
+    write_bytes_atomic(target, json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return [*written.values(), target]
+
+
+def write_ranker(out: Path, progress: Progress = _quiet, data: Any = None) -> list[Path]:
+    """``nmdkg build``: compute the diagnosis ranker of the build in ``out`` (from its query store) and
+    write it to ``out/cache/ranker/``; returns the files written, for the manifest (none when the graph
+    holds no annotated disease to rank). ``data``: the build's ``nmdkg.analysis.network.read`` of that
+    store when another step has already read it (it is most of the cost, about 25 s at scope all)."""
+    import pyoxigraph
+
+    from nmdkg.analysis.network import SparqlSource
+    from nmdkg.core.errors import InputError
+    from nmdkg.diagnose.ranker import Ranker
+    from nmdkg.publish.serve import DATABASE
+
+    folder = ranker_folder(out)
+    try:
+        store = SparqlSource(pyoxigraph.Store.read_only(str(out / STORE_DIR / DATABASE)))
+        ranker = Ranker.from_graph(store, data=data)
+    except InputError as exc:  # no annotated disease in this scope: nothing to rank
+        progress(f"no diagnosis ranker: {exc}")
+        return []
+    files = _write_ranker_files(folder, ranker, build=None)
+    progress(f"the diagnosis ranker ({len(ranker.diseases):,} diseases) written to {folder}/")
+    return files
 
 
 def save_ranker(status: Status, ranker: Any) -> Path:
-    """Write the ranker of the build ``status`` to ``OUT/cache/ranker.pickle`` (atomically)."""
-    from nmdkg.core.io import write_bytes_atomic
-
-    header = json.dumps(_ranker_header(status), sort_keys=True).encode("utf-8")
-    target = cache_dir(status.folder) / "ranker.pickle"
-    write_bytes_atomic(target, header + b"\n" + pickle.dumps(ranker, protocol=pickle.HIGHEST_PROTOCOL))
-    return target
+    """Write the ranker of the build ``status`` to ``OUT/cache/ranker/`` (when the build did not: made
+    by an older version, or the ranker's code has changed since); returns the folder."""
+    folder = ranker_folder(status.folder)
+    _write_ranker_files(folder, ranker, build=status.key)
+    return folder
 
 
-def load_ranker(status: Status) -> Any | None:
-    """The ranker saved for the build ``status``, or None when there is none for it (another build,
-    another Python or numpy, or an unreadable file)."""
-    path = cache_dir(status.folder) / "ranker.pickle"
+def load_ranker(status: Status, hpo: Any = None) -> Any | None:
+    """The ranker saved for the build ``status`` (its arrays memory-mapped), or None when there is none
+    for it: another build, other code of :data:`RANKER_MODULES`, another format, or a file missing, of
+    the wrong size or unreadable."""
+    import numpy
+
+    from nmdkg.core.io import sha256_of
+    from nmdkg.diagnose.ranker import SAVED_ARRAYS, hpo_of_document, ranker_from_saved
+
+    folder = ranker_folder(status.folder)
     try:
-        with path.open("rb") as handle:
-            header = json.loads(handle.readline())
-            if header != _ranker_header(status):
+        header = json.loads((folder / RANKER_HEADER).read_bytes())
+        if not isinstance(header, dict) or header.get("format") != RANKER_FORMAT \
+                or header.get("code") != _code_digest():
+            return None
+        if header.get("build") is None:  # written by the build: listed in its manifest
+            listed = (status.manifest or {}).get("outputs", {}).get(f"cache/{RANKER_DIR}/{RANKER_HEADER}", {})
+            if listed.get("sha256") != sha256_of(folder / RANKER_HEADER):
                 return None
-            import gc
-
-            gc.disable()  # unpickling tens of thousands of small objects: the collector would triple the time
-            try:
-                return pickle.load(handle)  # our own build's cache, checked by its header
-            finally:
-                gc.enable()
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        elif header["build"] != status.key:
+            return None
+        if any((folder / file).stat().st_size != size for file, size in header["bytes"].items()):
+            return None
+        arrays = {}
+        for name in SAVED_ARRAYS:
+            arrays[name] = numpy.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            if [str(arrays[name].dtype), list(arrays[name].shape)] != header["arrays"][name]:
+                return None
+        if hpo is None:
+            hpo = hpo_of_document(json.loads((folder / RANKER_HPO).read_bytes()))
+            if hpo.version != header.get("hpo"):
+                return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None
+
+    def annotations() -> dict:
+        return json.loads((folder / RANKER_ANNOTATIONS).read_bytes())
+
+    return ranker_from_saved(header, arrays, annotations, hpo)

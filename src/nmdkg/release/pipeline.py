@@ -135,7 +135,8 @@ def build_release(out: Path | str | None = None, curated: Path | None = None, sc
         release = write_release(graph, out, document=document, progress=progress, show=show)
         store.commit(progress=lambda m: progress(f"      {m}"))
     checked = cache.write_checked_queries(out)
-    manifest.write(out, scope, curated, [*release.committed, checked])
+    ranker = cache.write_ranker(out, progress=lambda m: progress(f"      {m}"))
+    manifest.write(out, scope, curated, [*release.committed, checked, *ranker])
     return release
 
 

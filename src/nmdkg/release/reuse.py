@@ -134,7 +134,7 @@ def cached_ranker(build: manifest.Status | None, say: Say):
 
     ranker = load_ranker(build)
     if ranker is not None:
-        say(f"      the ranker of this build, from {build.folder}/cache/")
+        say(f"      the ranker of this build, from {build.folder}/cache/ranker/")
     return ranker
 
 
