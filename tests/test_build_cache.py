@@ -182,3 +182,19 @@ def test_a_report_under_a_file_is_refused_before_validating(run, out, tmp_path):
     result = run("validate", "--report", str(blocker / "report.ttl"))
     assert result.exit_code == 2 and f"{blocker} is a file, not a folder" in result.stderr
     assert "building the graph" not in result.stderr and "validating" not in result.stderr
+
+
+def test_the_network_saved_by_the_build_is_the_one_read_by_sparql(built, curated_copy):
+    from tests.test_network import _same
+
+    status = manifest.check(built, curated=curated_copy, scope="article")
+    document = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert {"cache/network.json", "cache/network.npz"} <= set(document["outputs"])
+    saved = cache.load_network(status)
+    assert saved is not None and saved.disorders()
+    _same(saved, network.read(built / "nmdkg.nt"))
+    document["outputs"]["nmdkg.nt"]["sha256"] = "0" * 64  # saved from another graph: not read
+    assert cache.load_network(manifest.Status(built, True, "", document)) is None
+    arrays = built / "cache" / "network.npz"
+    arrays.write_bytes(arrays.read_bytes() + b"\0")  # arrays that are not the ones the JSON names
+    assert cache.load_network(status) is None

@@ -297,13 +297,13 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
     from nmdkg.analysis import compute as analysis
     from nmdkg.analysis import report
     from nmdkg.core.io import write_bytes_atomic
-    from nmdkg.release.reuse import phenotype_source
+    from nmdkg.release.reuse import network_source
 
     out = out or Path("output") / "analysis"
     _check_writable(out, "--out")
     started = time.perf_counter()
     build = _current_build(curated, scope) if graph_file is None else None
-    source = phenotype_source(graph_file, curated, scope, build, say=_progress)
+    source = network_source(graph_file, curated, scope, build, say=_progress)
     _progress(f"      done in {time.perf_counter() - started:.1f} s")
     result = analysis.analyze(source, metric=metric, k=k, alpha=alpha, n_permutations=permutations, seed=seed,
                               progress=_progress)

@@ -131,7 +131,8 @@ def build_release(out: Path | str | None = None, curated: Path | None = None, sc
     release = write_release(graph, out, document=document, progress=progress, show=show)
     cache.write_query_store(out, progress=lambda m: progress(f"      {m}"))
     checked = cache.write_checked_queries(out)
-    manifest.write(out, scope, curated, [*release.committed, checked])
+    network = cache.write_network(out, graph, progress=lambda m: progress(f"      {m}"))
+    manifest.write(out, scope, curated, [*release.committed, checked, *network])
     return release
 
 
