@@ -214,7 +214,8 @@ class SparqlSource:
             n, f, c, t, pc = negated.get(a), frequency.get(a), count.get(a), total.get(a), percentage.get(a)
             if c is None or t is None:
                 c = t = None
-            row = (v(d), v(ph), n and v(n), f and v(f), c and v(c), t and v(t), pc and v(pc))
+            row = (d[1:-1] if d[0] == "<" else v(d), ph[1:-1] if ph[0] == "<" else v(ph), n and v(n),
+                   f and v(f), c and v(c), t and v(t), pc and v(pc))
             for src in claimed.get(a, none):
                 rows.append((*row, src and v(src)))
         return rows
@@ -254,13 +255,11 @@ class TriplesSource:
     }
 
     def __init__(self, triples: Iterable[tuple[str, str, str]]):
-        by_term = {term: name for name, term in self._PREDICATES.items()}
-        found: dict[str, list[tuple[str, str]]] = {name: [] for name in self._PREDICATES}
+        by_term: dict[str, list[tuple[str, str]]] = {term: [] for term in self._PREDICATES.values()}
         for s, p, o in triples:
-            name = by_term.get(p)
-            if name is not None:
-                found[name].append((s, o))
-        self._found = found
+            if p in by_term:  # (faster than a dict.get per triple: 3 million of them at --scope all)
+                by_term[p].append((s, o))
+        self._found = {name: by_term[term] for name, term in self._PREDICATES.items()}
 
     @staticmethod
     def _value(term: str) -> str:
@@ -291,7 +290,8 @@ class TriplesSource:
             n, f, c, t, pc = negated.get(a), frequency.get(a), count.get(a), total.get(a), percentage.get(a)
             if c is None or t is None:
                 c = t = None
-            row = (v(d), v(ph), n and v(n), f and v(f), c and v(c), t and v(t), pc and v(pc))
+            row = (d[1:-1] if d[0] == "<" else v(d), ph[1:-1] if ph[0] == "<" else v(ph), n and v(n),
+                   f and v(f), c and v(c), t and v(t), pc and v(pc))
             for src in claimed.get(a, none):
                 rows.append((*row, src and v(src)))
         return rows
