@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import networkx as nx
 import numpy as np
@@ -197,29 +197,6 @@ class SparqlSource:
             raise TypeError(f"cannot query {type(source).__name__}: "
                             "expected an rdflib Graph, a store or a path")
 
-    def _annotations(self, single: dict[str, dict[str, str]], claimed: dict[str, list[str]],
-                     v: Callable[[str], str]) -> list[Row]:
-        """The annotation rows when every association has at most one value of each property but
-        ``claimedBy`` (the general case multiplies the optional values, as SPARQL does)."""
-        predicate = f"<{NMDKG_NAMESPACE}hasPhenotype>"
-        subject, obj, negated, frequency = single["subject"], single["object"], single["negated"], \
-            single["frequency"]
-        count, total, percentage = single["count"], single["total"], single["percentage"]
-        none: tuple[None] = (None,)
-        rows: list[Row] = []
-        for a, p in self._found["predicate"]:
-            d, ph = subject.get(a), obj.get(a)
-            if p != predicate or d is None or ph is None:
-                continue
-            n, f, c, t, pc = negated.get(a), frequency.get(a), count.get(a), total.get(a), percentage.get(a)
-            if c is None or t is None:
-                c = t = None
-            row = (d[1:-1] if d[0] == "<" else v(d), ph[1:-1] if ph[0] == "<" else v(ph), n and v(n),
-                   f and v(f), c and v(c), t and v(t), pc and v(pc))
-            for src in claimed.get(a, none):
-                rows.append((*row, src and v(src)))
-        return rows
-
     def select(self, query: str) -> list[Row]:
         if self._ox is not None:
             import pyoxigraph
@@ -238,7 +215,7 @@ class TriplesSource:
     those queries only, each with the rows the SPARQL engine gives (in another order);
     ``tests/test_network.py`` checks that :func:`read` gives the same network from both."""
 
-    _PREDICATES = {
+    _PREDICATES: ClassVar[dict[str, str]] = {
         "has": f"<{NMDKG_NAMESPACE}hasPhenotype>", "claimed": f"<{NMDKG_NAMESPACE}claimedBy>",
         "predicate": "<https://w3id.org/biolink/vocab/predicate>",
         "subject": "<https://w3id.org/biolink/vocab/subject>",
@@ -323,7 +300,8 @@ class TriplesSource:
             for a, p in found["predicate"]:
                 if p != predicate:
                     continue
-                counts = [(v(c), v(t)) for c in count.get(a, ()) for t in total.get(a, ())] or [(None, None)]
+                counts: list[tuple[str | None, str | None]] = \
+                    [(v(c), v(t)) for c in count.get(a, ()) for t in total.get(a, ())] or [(None, None)]
                 for d in subject.get(a, ()):
                     for ph in obj.get(a, ()):
                         for n in negated.get(a, none):
@@ -490,7 +468,7 @@ def _read(source: Any, progress: Callable[[str], None] | None) -> PhenotypeData:
 TABLES_FORMAT = "nmdkg-network/1"
 
 
-def to_tables(data: PhenotypeData) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def to_tables(data: PhenotypeData) -> tuple[dict[str, Any], dict[str, Any]]:
     """The whole of ``data`` as a JSON-able document (names, labels) and integer and float arrays (the
     disorder-by-phenotype incidence as CSR, the HPO hierarchy, the negated pairs, the counterparts), from
     which :func:`from_tables` rebuilds it exactly. Node indices: disorders first, then ``terms``, then
@@ -515,7 +493,7 @@ def to_tables(data: PhenotypeData) -> tuple[dict[str, Any], dict[str, np.ndarray
             source.append(sources.setdefault(edge.get("source", ""), len(sources)))
         indptr.append(len(columns))
     keys = ("label", "identifier", "iri", "category", "counterpart_of")
-    document = {
+    document: dict[str, Any] = {
         "format": TABLES_FORMAT,
         "disorders": [[d, *(B.nodes[d].get(key) for key in keys)] for d in disorders],
         "terms": terms,
@@ -567,10 +545,10 @@ def from_tables(document: dict[str, Any], arrays: Any) -> PhenotypeData:
             if p not in B:
                 B.add_node(p, kind="phenotype", bipartite=1, label=term_labels.get(p, p), identifier=p,
                            iri=_iri_of_term(p))
-            attributes: dict[str, Any] = {"source": sources[source[e]]}
+            edge: dict[str, Any] = {"source": sources[source[e]]}
             if frequency[e] == frequency[e]:  # not NaN
-                attributes["frequency"] = frequency[e]
-            B.add_edge(name, p, **attributes)
+                edge["frequency"] = frequency[e]
+            B.add_edge(name, p, **edge)
     parents: dict[str, list[str]] = defaultdict(list)
     for child, parent in arrays["hierarchy"].T.tolist():
         parents[terms[child]].append(terms[parent])
