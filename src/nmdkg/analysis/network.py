@@ -211,7 +211,7 @@ class SparqlSource:
 class TriplesSource:
     """The rows of :func:`read`'s five queries, computed in one pass over canonical N-Triples terms
     (``nmdkg.core.ntriples``: what ``nmdkg build`` holds in memory), for the build to save the network
-    without querying its store (33 s on the on-disk store at ``--scope all``, about 2 s here). It answers
+    without querying its store (33 s on the on-disk store at ``--scope all``, about 5 s of CPU here). It answers
     those queries only, each with the rows the SPARQL engine gives (in another order);
     ``tests/test_network.py`` checks that :func:`read` gives the same network from both."""
 
