@@ -60,9 +60,10 @@ def article_disorders(a: Analysis) -> list[tuple[str, str]]:
 
 def community_layout(H: nx.Graph, membership: dict[str, int], *, seed: int = 0) -> dict[str, np.ndarray]:
     """Positions for a large network, cheaper than one spring layout of the whole (12 s for 1,500 nodes and
-    5,000 edges, 3.5 s for 1,120 nodes and 8,000 edges, against under half a second here): the communities are placed by a spring layout of the graph
-    of communities (weighted by the edges between them), and each community's members by a spring layout of
-    its own edges, within a disc whose area is in proportion to its size.
+    5,000 edges, 3.5 s for 1,120 nodes and 8,000 edges, against under half a second here): the communities
+    are placed by a spring layout of the graph of communities (weighted by the edges between them), and each
+    community's members by a spring layout of its own edges, within a disc whose area is in proportion to
+    its size.
 
     >>> H = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "e"), ("c", "d")])
     >>> pos = community_layout(H, {"a": 1, "b": 1, "c": 1, "d": 2, "e": 2})
