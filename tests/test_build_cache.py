@@ -264,3 +264,38 @@ def test_a_folder_for_a_file_or_a_file_for_a_folder_is_refused_before_any_work(r
     assert result.exit_code == 2
     assert "a folder; give the path of the file" in result.stderr or "a file; analyze writes" in result.stderr
     assert "building the graph" not in result.stderr and "reading curated" not in result.stderr
+
+
+def test_the_network_saved_by_the_build_is_the_one_read_by_sparql(article_build, tmp_path):
+    import shutil
+
+    from tests.test_network import _same
+
+    document = json.loads((article_build / "manifest.json").read_text(encoding="utf-8"))
+    assert {"cache/network.json", "cache/network.npz"} <= set(document["outputs"])
+    saved = cache.load_network(manifest.Status(article_build, True, "", document))
+    assert saved is not None and saved.disorders()
+    _same(saved, network.read(article_build / "nmdkg.nt"))
+    copy = tmp_path / "build"  # a copy of its cache to spoil (the session's build is only read)
+    shutil.copytree(article_build / "cache", copy / "cache")
+    assert cache.load_network(manifest.Status(copy, True, "", document)) is not None
+    other = json.loads(json.dumps(document))
+    other["outputs"]["nmdkg.nt"]["sha256"] = "0" * 64  # saved from another graph: not read
+    assert cache.load_network(manifest.Status(copy, True, "", other)) is None
+    arrays = copy / "cache" / "network.npz"
+    arrays.write_bytes(arrays.read_bytes() + b"\0")  # arrays that are not the ones the JSON names
+    assert cache.load_network(manifest.Status(copy, True, "", document)) is None
+
+
+def test_analyze_on_a_current_build_loads_its_network_and_finds_the_same(run, article_build, tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setattr(nmdkg.core.paths, "DEFAULT_OUT", article_build)  # analyze only reads the build
+    saved = run("analyze", "--scope", "article", "--permutations", "20", "--out", str(tmp_path / "saved"))
+    assert saved.exit_code == 0, saved.stderr
+    assert "the disorder-phenotype network of this build" in saved.stderr
+    queried = run("analyze", "--data", str(article_build / "nmdkg.nt"), "--permutations", "20",
+                  "--out", str(tmp_path / "queried"))
+    assert queried.exit_code == 0, queried.stderr
+    assert "reading the disorder-phenotype network by SPARQL" in queried.stderr
+    for name in ("edges.csv", "disorders.csv", "symptoms.csv", "communities.csv", "top-pairs.csv"):
+        assert (tmp_path / "saved" / name).read_bytes() == (tmp_path / "queried" / name).read_bytes(), name

@@ -3,6 +3,8 @@ the real builds."""
 
 from __future__ import annotations
 
+import json
+
 import networkx as nx
 import pytest
 from rdflib import Graph
@@ -187,3 +189,32 @@ def test_default_build_network(nmd_graph):
     assert (expand("OMIM:310200"), RDFS.subClassOf, expand("MONDO:0010679")) in nmd_graph
     share = sum(1 for *_, f in B.edges(data="frequency") if f is not None) / B.number_of_edges()
     assert 0.5 < share < 1.0
+
+
+def _same(a: network.PhenotypeData, b: network.PhenotypeData) -> None:
+    """Two readings of a network are the same: nodes and edges with their attributes, in the same order."""
+    assert list(a.bipartite.nodes(data=True)) == list(b.bipartite.nodes(data=True))
+    assert list(a.bipartite.edges(data=True)) == list(b.bipartite.edges(data=True))
+    assert a.negated == b.negated and a.parents == b.parents and a.counterparts == b.counterparts
+    assert a.term_labels == b.term_labels
+
+
+def test_the_saved_form_rebuilds_the_network(toy):
+    document, arrays = network.to_tables(toy)
+    assert document["format"] == network.TABLES_FORMAT
+    assert arrays["incidence_indices"].dtype.kind == "i" and len(arrays["incidence_indices"]) == \
+        toy.bipartite.number_of_edges() == 6  # OMIM:310200's 4, MONDO:0010679's 1, ORPHA:589's 1
+    again = network.from_tables(json.loads(json.dumps(document)), arrays)
+    _same(toy, again)
+    assert "HP:0001250" in {p for _, p in again.negated}  # a negated phenotype that is no edge
+    with pytest.raises(ValueError, match="nmdkg-network"):
+        network.from_tables({**document, "format": "nmdkg-network/0"}, arrays)
+
+
+def test_the_triples_source_reads_as_sparql_does(toy_graph, toy, nmd_triples):
+    from nmdkg.core.ntriples import canonical, lines
+
+    _same(network.read(network.TriplesSource(canonical(toy_graph))), toy)
+    _same(network.read(network.TriplesSource(nmd_triples)), network.read(lines(nmd_triples)))
+    with pytest.raises(ValueError, match="answers only"):
+        network.TriplesSource([]).select("SELECT * WHERE { ?s ?p ?o }")

@@ -329,7 +329,7 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
     from nmdkg.analysis import report
     from nmdkg.core.errors import InputError
     from nmdkg.core.io import write_bytes_atomic
-    from nmdkg.release.reuse import phenotype_source
+    from nmdkg.release.reuse import network_source
 
     out = out or Path("output") / "analysis"
     if out.exists() and not out.is_dir():
@@ -337,7 +337,7 @@ def analyze(metric: str, out: Path | None, graph_file: Path | None, curated: Pat
     _check_writable(out, "--out")
     started = time.perf_counter()
     build, graph_file = _build_to_read(graph_file, curated, scope)
-    source = phenotype_source(graph_file, curated, scope, build, say=_progress)
+    source = network_source(graph_file, curated, scope, build, say=_progress)
     _progress(f"      done in {time.perf_counter() - started:.1f} s")
     result = analysis.analyze(source, metric=metric, k=k, alpha=alpha, n_permutations=permutations, seed=seed,
                               progress=_progress)

@@ -402,7 +402,8 @@ def analyze(source: Any, *, metric: str = DEFAULT_METRIC, k: int = 10, alpha: fl
         progress(f"[{number}/{steps}] {message}")
         return _Timer(timings, name, progress)
 
-    with step(1, "read", "reading the disorder-phenotype network by SPARQL"):
+    with step(1, "read", "the disorder-phenotype network saved by the build" if isinstance(source, PhenotypeData)
+              else "reading the disorder-phenotype network by SPARQL"):
         data = source if isinstance(source, PhenotypeData) else read(source, progress=_indent(progress))
     with step(2, "weights", f"weighing every pair of disorders (shared count and {metric})"):
         weights = similarity_matrices(data, (metric,), progress=_indent(progress))

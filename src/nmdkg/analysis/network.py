@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import networkx as nx
 import numpy as np
@@ -208,6 +208,124 @@ class SparqlSource:
         return [tuple(None if v is None else str(v) for v in row) for row in self._generic.query(query)]
 
 
+class TriplesSource:
+    """The rows of :func:`read`'s five queries, computed in one pass over canonical N-Triples terms
+    (``nmdkg.core.ntriples``: what ``nmdkg build`` holds in memory), for the build to save the network
+    without querying its store (33 s on the on-disk store at ``--scope all``, about 5 s of CPU here). It answers
+    those queries only, each with the rows the SPARQL engine gives (in another order);
+    ``tests/test_network.py`` checks that :func:`read` gives the same network from both."""
+
+    _PREDICATES: ClassVar[dict[str, str]] = {
+        "has": f"<{NMDKG_NAMESPACE}hasPhenotype>", "claimed": f"<{NMDKG_NAMESPACE}claimedBy>",
+        "predicate": "<https://w3id.org/biolink/vocab/predicate>",
+        "subject": "<https://w3id.org/biolink/vocab/subject>",
+        "object": "<https://w3id.org/biolink/vocab/object>",
+        "negated": "<https://w3id.org/biolink/vocab/negated>",
+        "frequency": "<https://w3id.org/biolink/vocab/frequency_qualifier>",
+        "count": "<https://w3id.org/biolink/vocab/has_count>",
+        "total": "<https://w3id.org/biolink/vocab/has_total>",
+        "percentage": "<https://w3id.org/biolink/vocab/has_percentage>",
+        "label": "<http://www.w3.org/2000/01/rdf-schema#label>",
+        "subclass": "<http://www.w3.org/2000/01/rdf-schema#subClassOf>",
+        "identifier": "<http://purl.org/dc/terms/identifier>",
+        "type": "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
+    }
+
+    def __init__(self, triples: Iterable[tuple[str, str, str]]):
+        by_term: dict[str, list[tuple[str, str]]] = {term: [] for term in self._PREDICATES.values()}
+        for s, p, o in triples:
+            if p in by_term:  # (faster than a dict.get per triple: 3 million of them at --scope all)
+                by_term[p].append((s, o))
+        self._found = {name: by_term[term] for name, term in self._PREDICATES.items()}
+
+    @staticmethod
+    def _value(term: str) -> str:
+        from nmdkg.core.ntriples import parse_object
+
+        return term[1:-1] if term[0] == "<" else parse_object(term)[1]
+
+    def _of(self, name: str) -> dict[str, list[str]]:
+        values: dict[str, list[str]] = defaultdict(list)
+        for s, o in self._found[name]:
+            values[s].append(o)
+        return values
+
+    def _annotations(self, single: dict[str, dict[str, str]], claimed: dict[str, list[str]],
+                     v: Callable[[str], str]) -> list[Row]:
+        """The annotation rows when every association has at most one value of each property but
+        ``claimedBy`` (the general case multiplies the optional values, as SPARQL does)."""
+        predicate = f"<{NMDKG_NAMESPACE}hasPhenotype>"
+        subject, obj, negated, frequency = single["subject"], single["object"], single["negated"], \
+            single["frequency"]
+        count, total, percentage = single["count"], single["total"], single["percentage"]
+        none: tuple[None] = (None,)
+        rows: list[Row] = []
+        for a, p in self._found["predicate"]:
+            d, ph = subject.get(a), obj.get(a)
+            if p != predicate or d is None or ph is None:
+                continue
+            n, f, c, t, pc = negated.get(a), frequency.get(a), count.get(a), total.get(a), percentage.get(a)
+            if c is None or t is None:
+                c = t = None
+            row = (d[1:-1] if d[0] == "<" else v(d), ph[1:-1] if ph[0] == "<" else v(ph), n and v(n),
+                   f and v(f), c and v(c), t and v(t), pc and v(pc))
+            for src in claimed.get(a, none):
+                rows.append((*row, src and v(src)))
+        return rows
+
+    def select(self, query: str) -> list[Row]:
+        found = self._found
+        memo: dict[str, str] = {}  # the same sources, frequency terms and disorders recur by the thousand
+
+        def v(term: str) -> str:
+            value = memo.get(term)
+            if value is None:
+                value = memo[term] = self._value(term)
+            return value
+
+        has = found["has"]
+        if query == EDGES_QUERY:
+            return [(s[1:-1], o[1:-1] if o[0] == "<" else v(o)) for s, o in has]
+        if query == ANNOTATIONS_QUERY:
+            predicate = f"<{NMDKG_NAMESPACE}hasPhenotype>"
+            single = {name: dict(found[name]) for name in
+                      ("subject", "object", "negated", "frequency", "count", "total", "percentage")}
+            if all(len(single[name]) == len(found[name]) for name in single):  # one value each: the builds'
+                return self._annotations(single, self._of("claimed"), v)
+            subject, obj = self._of("subject"), self._of("object")
+            negated, frequency, percentage = self._of("negated"), self._of("frequency"), self._of("percentage")
+            count, total, claimed = self._of("count"), self._of("total"), self._of("claimed")
+            rows: list[Row] = []
+            none: tuple[None] = (None,)
+            for a, p in found["predicate"]:
+                if p != predicate:
+                    continue
+                counts: list[tuple[str | None, str | None]] = \
+                    [(v(c), v(t)) for c in count.get(a, ()) for t in total.get(a, ())] or [(None, None)]
+                for d in subject.get(a, ()):
+                    for ph in obj.get(a, ()):
+                        for n in negated.get(a, none):
+                            for f in frequency.get(a, none):
+                                for c, t in counts:
+                                    for pc in percentage.get(a, none):
+                                        for src in claimed.get(a, none):
+                                            rows.append((v(d), v(ph), n and v(n), f and v(f), c, t,
+                                                         pc and v(pc), src and v(src)))
+            return rows
+        if query == DISORDERS_QUERY:
+            subjects = {s for s, _ in has}
+            return sorted({(v(s), key, v(o)) for key in ("label", "identifier", "type")
+                           for s, o in found[key] if s in subjects})
+        if query == TERMS_QUERY:
+            hp = f"<{HP_NAMESPACE}"
+            return ([(v(s), v(o), None) for s, o in found["label"] if s.startswith(hp)]
+                    + [(v(s), None, v(o)) for s, o in found["subclass"] if s.startswith(hp) and o.startswith(hp)])
+        if query == COUNTERPARTS_QUERY:
+            subjects = {s for s, _ in has}
+            return sorted({(v(s), v(o)) for s, o in found["subclass"] if s in subjects and o in subjects})
+        raise ValueError("a TriplesSource answers only the queries of nmdkg.analysis.network.read")
+
+
 def _load_files(paths: Sequence[Path]):
     import pyoxigraph
 
@@ -243,8 +361,20 @@ def frequency_value(term: str | None = None, count: str | None = None, total: st
 
 def read(source: Any, progress: Callable[[str], None] | None = None) -> PhenotypeData:
     """Read the disorder-phenotype network, the negated annotations and the HPO hierarchy from a graph."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small dicts and tuples: the collector would double the time
+    try:
+        return _read(source, progress)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(source: Any, progress: Callable[[str], None] | None) -> PhenotypeData:
     say = progress or (lambda message: None)
-    store = source if isinstance(source, SparqlSource) else SparqlSource(source)
+    store = source if isinstance(source, SparqlSource | TriplesSource) else SparqlSource(source)
     edges: dict[tuple[str, str], dict[str, Any]] = {
         (curie(d), curie(p)): {"frequency": None, "source": set(), "annotated": False, "positive": False}
         for d, p in store.select(EDGES_QUERY) if d is not None and p is not None
@@ -332,6 +462,108 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
     )
 
 
+# -- the saved form (nmdkg.release.cache writes it beside a build) ---------------------------------
+
+#: The version of :func:`to_tables`' form: a change to what :func:`read` returns, or to the form, bumps it.
+TABLES_FORMAT = "nmdkg-network/1"
+
+
+def to_tables(data: PhenotypeData) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The whole of ``data`` as a JSON-able document (names, labels) and integer and float arrays (the
+    disorder-by-phenotype incidence as CSR, the HPO hierarchy, the negated pairs, the counterparts), from
+    which :func:`from_tables` rebuilds it exactly. Node indices: disorders first, then ``terms``, then
+    ``other`` (names only a negated annotation or a counterpart mentions)."""
+    B = data.bipartite
+    disorders = data.disorders()
+    terms = data.terms()
+    index = {name: i for i, name in enumerate(disorders)}
+    term_index = {term: j for j, term in enumerate(terms)}
+    mentioned = [n for pair in data.negated for n in pair]
+    mentioned += [n for node, seeds in data.counterparts.items() for n in (node, *seeds)]
+    other = sorted({n for n in mentioned if n not in index and n not in term_index})
+    name_index = {**index, **{t: len(disorders) + j for j, t in enumerate(terms)},
+                  **{n: len(disorders) + len(terms) + k for k, n in enumerate(other)}}
+    sources: dict[str, int] = {}
+    indptr, columns, frequency, source = [0], [], [], []
+    for d in disorders:
+        for p in sorted(B.adj[d]):
+            edge = B.adj[d][p]
+            columns.append(term_index[p])
+            frequency.append(edge.get("frequency", np.nan))
+            source.append(sources.setdefault(edge.get("source", ""), len(sources)))
+        indptr.append(len(columns))
+    keys = ("label", "identifier", "iri", "category", "counterpart_of")
+    document: dict[str, Any] = {
+        "format": TABLES_FORMAT,
+        "disorders": [[d, *(B.nodes[d].get(key) for key in keys)] for d in disorders],
+        "terms": terms,
+        "term_labels": [data.term_labels.get(t) for t in terms],
+        "other": other,
+        "sources": list(sources),
+    }
+    children = [term_index[t] for t, ps in data.parents.items() for _ in ps]
+    parents = [term_index[p] for ps in data.parents.values() for p in ps]
+    arrays = {
+        "incidence_indptr": np.array(indptr, dtype=np.int64),
+        "incidence_indices": np.array(columns, dtype=np.int32),
+        "incidence_frequency": np.array(frequency, dtype=np.float64),
+        "incidence_source": np.array(source, dtype=np.int32),
+        "hierarchy": np.array([children, parents], dtype=np.int32).reshape(2, -1),
+        "negated": np.array([[name_index[d], name_index[p]] for d, p in data.negated],
+                            dtype=np.int32).reshape(-1, 2),
+        "counterparts": np.array([[name_index[node], name_index[seed]] for node, seeds in
+                                  data.counterparts.items() for seed in seeds], dtype=np.int32).reshape(-1, 2),
+    }
+    return document, arrays
+
+
+def from_tables(document: dict[str, Any], arrays: Any) -> PhenotypeData:
+    """The :class:`PhenotypeData` of :func:`to_tables`' document and arrays, the same as :func:`read`
+    gives: same nodes, attributes and edges, added in the same order."""
+    if document.get("format") != TABLES_FORMAT:
+        raise ValueError(f"not a {TABLES_FORMAT} document: {document.get('format')!r}")
+    rows = document["disorders"]
+    terms: list[str] = document["terms"]
+    names = [row[0] for row in rows] + terms + list(document["other"])
+    term_labels = {t: label for t, label in zip(terms, document["term_labels"], strict=True)
+                   if label is not None}
+    sources: list[str] = document["sources"]
+    indptr = arrays["incidence_indptr"].tolist()
+    columns = arrays["incidence_indices"].tolist()
+    frequency = arrays["incidence_frequency"].tolist()
+    source = arrays["incidence_source"].tolist()
+    B = nx.Graph()
+    for name, label, identifier, iri, category, counterpart_of in rows:
+        attributes = {"kind": "disorder", "bipartite": 0, "label": label, "identifier": identifier, "iri": iri,
+                      "category": category}
+        if counterpart_of is not None:
+            attributes["counterpart_of"] = counterpart_of
+        B.add_node(name, **attributes)
+    for i, (name, *_) in enumerate(rows):
+        for e in range(indptr[i], indptr[i + 1]):
+            p = terms[columns[e]]
+            if p not in B:
+                B.add_node(p, kind="phenotype", bipartite=1, label=term_labels.get(p, p), identifier=p,
+                           iri=_iri_of_term(p))
+            edge: dict[str, Any] = {"source": sources[source[e]]}
+            if frequency[e] == frequency[e]:  # not NaN
+                edge["frequency"] = frequency[e]
+            B.add_edge(name, p, **edge)
+    parents: dict[str, list[str]] = defaultdict(list)
+    for child, parent in arrays["hierarchy"].T.tolist():
+        parents[terms[child]].append(terms[parent])
+    counterparts: dict[str, list[str]] = defaultdict(list)
+    for node, seed in arrays["counterparts"].tolist():
+        counterparts[names[node]].append(names[seed])
+    return PhenotypeData(
+        bipartite=B,
+        negated=tuple((names[d], names[p]) for d, p in arrays["negated"].tolist()),
+        parents={term: tuple(values) for term, values in parents.items()},
+        term_labels=term_labels,
+        counterparts={node: tuple(seeds) for node, seeds in counterparts.items()},
+    )
+
+
 def _iri_of_term(term: str) -> str:
     return HP_NAMESPACE + term[3:] if term.startswith("HP:") else term
 
@@ -406,5 +638,6 @@ def projection(weights: sp.csr_array, nodes: Sequence[str], name: str = "weight"
     return G
 
 
-__all__ = ["ANNOTATED_PREFIXES", "ANNOTATIONS_QUERY", "EDGES_QUERY", "FREQUENCY_OF_TERM", "PhenotypeData",
-           "bipartite_graph", "curie", "frequency_value", "incidence", "projection", "read"]
+__all__ = ["ANNOTATED_PREFIXES", "ANNOTATIONS_QUERY", "EDGES_QUERY", "FREQUENCY_OF_TERM", "TABLES_FORMAT",
+           "PhenotypeData", "bipartite_graph", "curie", "frequency_value", "from_tables", "incidence",
+           "projection", "read", "to_tables"]

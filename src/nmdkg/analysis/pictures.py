@@ -16,6 +16,10 @@ from nmdkg.analysis.compute import (
 )
 from nmdkg.analysis.network import ANNOTATED_PREFIXES
 
+#: Above this many disorders drawn, the network picture is laid out community by community
+#: (:func:`community_layout`; one spring layout of the whole takes 3.5 s at the default scope's 1,120).
+COMMUNITY_LAYOUT_FROM = 500
+
 
 def _figure(width: float, height: float):
     import matplotlib
@@ -54,6 +58,43 @@ def article_disorders(a: Analysis) -> list[tuple[str, str]]:
     return rows
 
 
+def community_layout(H: nx.Graph, membership: dict[str, int], *, seed: int = 0) -> dict[str, np.ndarray]:
+    """Positions for a large network, cheaper than one spring layout of the whole (12 s for 1,500 nodes and
+    5,000 edges, 3.5 s for 1,120 nodes and 8,000 edges, against under half a second here): the communities
+    are placed by a spring layout of the graph of communities (weighted by the edges between them), and each
+    community's members by a spring layout of its own edges, within a disc whose area is in proportion to
+    its size.
+
+    >>> H = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "e"), ("c", "d")])
+    >>> pos = community_layout(H, {"a": 1, "b": 1, "c": 1, "d": 2, "e": 2})
+    >>> sorted(pos) == sorted(H) and all(p.shape == (2,) for p in pos.values())
+    True
+    """
+    groups: dict[int, list[str]] = defaultdict(list)
+    for node in H:
+        groups[membership[node]].append(node)
+    links: dict[tuple[int, int], int] = defaultdict(int)
+    for u, v in H.edges():
+        cu, cv = sorted((membership[u], membership[v]))
+        if cu != cv:
+            links[cu, cv] += 1
+    most = max(links.values(), default=1)
+    between = nx.complete_graph(sorted(groups))  # a weak pull between all keeps unlinked communities near
+    for cu, cv in between.edges():
+        between.edges[cu, cv]["weight"] = 0.02 + links.get((cu, cv), 0) / most
+    centres = nx.spring_layout(between, seed=seed, weight="weight") if len(between) > 1 \
+        else {c: np.zeros(2) for c in groups}
+    total = max(1, len(H))
+    pos: dict[str, np.ndarray] = {}
+    for community, members in sorted(groups.items()):
+        inner = nx.spring_layout(H.subgraph(sorted(members)), seed=seed, weight=None, iterations=60) \
+            if len(members) > 1 else {members[0]: np.zeros(2)}
+        radius = 0.5 * math.sqrt(len(members) / total)
+        for node, xy in inner.items():
+            pos[node] = np.asarray(centres[community]) + radius * np.asarray(xy)
+    return pos
+
+
 def network_png(a: Analysis) -> bytes:
     """The disorder network, nodes coloured by community (the ten largest), article disorders labelled."""
     from matplotlib.collections import LineCollection
@@ -74,7 +115,11 @@ def network_png(a: Analysis) -> bytes:
         nodes = [n for n in nodes if n in kept_set]
         note = f" — {len(nodes):,} of {G.number_of_nodes():,} disorders, the best-connected of each community"
     H = G.subgraph(sorted(nodes))
-    pos = nx.spring_layout(H, seed=a.seed, weight=None, iterations=60) if len(H) else {}
+    if len(H) > COMMUNITY_LAYOUT_FROM:
+        pos = community_layout(H, a.membership, seed=a.seed)
+        note += ("," if note else " —") + " laid out community by community"
+    else:
+        pos = nx.spring_layout(H, seed=a.seed, weight=None, iterations=60) if len(H) else {}
     plt, fig = _figure(12, 10)
     ax = fig.add_subplot(111)
     tab10 = plt.get_cmap("tab10").colors

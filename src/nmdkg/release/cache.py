@@ -39,6 +39,23 @@ manifest of ``nmdkg.release.manifest``); a stale entry is never read, and deleti
     there), else the digest of the manifest of the build they were made from; ``DIGEST`` is that of the
     source of the modules that compute them (:data:`RANKER_MODULES`). A file of another size than the
     header says, or an array of another type or shape, and the whole ranker is recomputed.
+``OUT/cache/network.json`` and ``OUT/cache/network.npz`` (written by ``nmdkg build``)
+    The disorder-phenotype network that ``nmdkg analyze`` reads (``nmdkg.analysis.network.read``), so that
+    it need not query the graph again. ``network.json`` is UTF-8 JSON: ``{"format": "nmdkg-network/1",
+    "graph_sha256": SHA256, "arrays_sha256": SHA256, "disorders": [[CURIE, label, identifier, IRI, category,
+    counterpart_of or null], ...], "terms": [CURIE, ...], "term_labels": [label or null, ...], "other":
+    [CURIE, ...], "sources": [TEXT, ...]}``: ``graph_sha256`` is the SHA-256 of the ``nmdkg.nt`` it was read
+    from, ``arrays_sha256`` that of ``network.npz``. Nodes are numbered disorders first (sorted), then
+    ``terms`` (every HPO term of the graph, sorted), then ``other`` (names only a negated annotation or a
+    counterpart mentions). ``network.npz`` is a NumPy ``.npz`` of plain arrays (loaded with
+    ``allow_pickle=False``): ``incidence_indptr`` (int64), ``incidence_indices`` (int32, term numbers),
+    ``incidence_frequency`` (float64, NaN when unknown) and ``incidence_source`` (int32, into ``sources``)
+    form the disorder-by-term matrix in compressed sparse rows (``scipy.sparse.csr_array((frequency,
+    indices, indptr))``; one entry per has-phenotype edge); ``hierarchy`` (int32, 2 x n: child term, parent
+    term) the ``rdfs:subClassOf`` links between HPO terms; ``negated`` (int32, n x 2: disorder, phenotype,
+    node numbers) the negated annotations; ``counterparts`` (int32, n x 2: annotated disease, its article
+    disorder). Both files are listed in the manifest; a file of another format version, or one whose
+    checksums do not match the build's, is not read (the network is then read from the graph by SPARQL).
 """
 
 from __future__ import annotations
@@ -313,3 +330,66 @@ def load_ranker(status: Status, hpo: Any = None) -> Any | None:
         return json.loads((folder / RANKER_ANNOTATIONS).read_bytes())
 
     return ranker_from_saved(header, arrays, annotations, hpo)
+
+# -- the disorder-phenotype network --------------------------------------------------------------------
+
+NETWORK_JSON = "network.json"
+NETWORK_ARRAYS = "network.npz"
+
+
+def write_network(out: Path, triples: list[tuple[str, str, str]],
+                  progress: Progress = _quiet) -> tuple[list[Path], Any]:
+    """Read the network of the build in ``out`` from its canonical ``triples`` (those of its ``nmdkg.nt``,
+    :class:`nmdkg.analysis.network.TriplesSource`) and save it as ``OUT/cache/network.json`` and
+    ``network.npz`` (see the module docstring); returns the two paths and the network read (the ranker
+    the build writes next starts from it). The graph's SHA-256 is the one
+    :class:`QueryStoreLoad` recorded (hashing the file again would take a second at ``--scope all``)."""
+    import io
+
+    import numpy as np
+
+    from nmdkg.analysis.network import TriplesSource, read, to_tables
+    from nmdkg.core.io import write_bytes_atomic
+    from nmdkg.publish.serve import STAMP
+
+    digest = json.loads((out / STORE_DIR / STAMP).read_text(encoding="utf-8"))["sha256"]
+    data = read(TriplesSource(triples))
+    document, arrays = to_tables(data)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    payload = buffer.getvalue()
+    document = {"format": document.pop("format"), "graph_sha256": digest,
+                "arrays_sha256": hashlib.sha256(payload).hexdigest(), **document}
+    folder = cache_dir(out)
+    write_bytes_atomic(folder / NETWORK_ARRAYS, payload)
+    write_bytes_atomic(folder / NETWORK_JSON, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    progress(f"the network saved for analyze: {len(document['disorders']):,} disorders, "
+             f"{len(arrays['incidence_indices']):,} edges")
+    return [folder / NETWORK_JSON, folder / NETWORK_ARRAYS], data
+
+
+def load_network(status: Status) -> Any | None:
+    """The network (``nmdkg.analysis.network.PhenotypeData``) saved by the build ``status``, or None when
+    its files are missing, of another format version, or not this build's."""
+    import io
+
+    import numpy as np
+
+    from nmdkg.analysis.network import TABLES_FORMAT, from_tables
+
+    folder = cache_dir(status.folder)
+    outputs = (status.manifest or {}).get("outputs", {})
+    try:
+        document = json.loads((folder / NETWORK_JSON).read_bytes())
+        payload = (folder / NETWORK_ARRAYS).read_bytes()
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != TABLES_FORMAT \
+            or document.get("graph_sha256") != outputs.get("nmdkg.nt", {}).get("sha256") \
+            or document.get("arrays_sha256") != hashlib.sha256(payload).hexdigest():
+        return None
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
+            return from_tables(document, {name: arrays[name] for name in arrays.files})
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None

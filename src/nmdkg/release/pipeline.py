@@ -135,8 +135,9 @@ def build_release(out: Path | str | None = None, curated: Path | None = None, sc
         release = write_release(graph, out, document=document, progress=progress, show=show)
         store.commit(progress=lambda m: progress(f"      {m}"))
     checked = cache.write_checked_queries(out)
-    ranker = cache.write_ranker(out, progress=lambda m: progress(f"      {m}"))
-    manifest.write(out, scope, curated, [*release.committed, checked, *ranker])
+    network, data = cache.write_network(out, graph, progress=lambda m: progress(f"      {m}"))
+    ranker = cache.write_ranker(out, progress=lambda m: progress(f"      {m}"), data=data)
+    manifest.write(out, scope, curated, [*release.committed, checked, *network, *ranker])
     return release
 
 

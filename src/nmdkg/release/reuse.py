@@ -126,6 +126,21 @@ def phenotype_source(graph_file: Path | None, curated: Path | None, scope: str, 
     return lines(build_canonical(load_curated(curated), scope=scope, progress=lambda m: say(f"      {m}")))
 
 
+def network_source(graph_file: Path | None, curated: Path | None, scope: str, build: manifest.Status | None,
+                   say: Say):
+    """What analyze reads: the network the current ``build`` saved beside its graph
+    (``nmdkg.release.cache.load_network``, a ``PhenotypeData``) when there is one, else
+    :func:`phenotype_source`."""
+    if graph_file is None and build is not None:
+        from nmdkg.release.cache import load_network
+
+        data = load_network(build)
+        if data is not None:
+            say(f"      the disorder-phenotype network of this build, from {build.folder}/cache/")
+            return data
+    return phenotype_source(graph_file, curated, scope, build, say)
+
+
 def cached_ranker(build: manifest.Status | None, say: Say):
     """The diagnosis ranker saved for the current ``build``, or None."""
     if build is None:
