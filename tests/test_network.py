@@ -218,3 +218,20 @@ def test_the_triples_source_reads_as_sparql_does(toy_graph, toy, nmd_triples):
     _same(network.read(network.TriplesSource(nmd_triples)), network.read(lines(nmd_triples)))
     with pytest.raises(ValueError, match="answers only"):
         network.TriplesSource([]).select("SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_the_triples_source_gives_the_rankers_annotations_as_sparql_does(toy_graph, nmd_triples):
+    """The build reads the ranker's annotations from its triples (``ASSOCIATIONS_QUERY`` answered by a
+    TriplesSource): the same annotations, publications included, as by SPARQL on Oxigraph."""
+    from collections import Counter
+
+    from nmdkg.core.ntriples import canonical, lines
+    from nmdkg.diagnose.ranker import read_associations
+
+    def annotations(source) -> Counter:
+        return Counter((key, a) for key, found in read_associations(source).items() for a in found)
+
+    for triples in (canonical(toy_graph), nmd_triples):
+        from_triples = annotations(network.TriplesSource(triples))
+        assert from_triples == annotations(network.SparqlSource(lines(triples)))
+    assert sum(1 for _, a in from_triples if a.publications) > 1000 and any(a.negated for _, a in from_triples)

@@ -79,6 +79,18 @@ SELECT ?disorder ?phenotype ?negated ?frequencyTerm ?count ?total ?percentage ?s
   OPTIONAL { ?association nmdkg:claimedBy ?source }
 }"""
 
+#: Every annotation (association node) of a disorder with a phenotype, with its qualifiers and each
+#: publication it cites: what the diagnosis ranker reads (``nmdkg.diagnose.ranker.read_associations``).
+ASSOCIATIONS_QUERY = PREFIXES + """
+SELECT ?association ?disorder ?phenotype ?negated ?frequencyTerm ?count ?total ?percentage ?publication WHERE {
+  ?association biolink:predicate nmdkg:hasPhenotype ; biolink:subject ?disorder ; biolink:object ?phenotype .
+  OPTIONAL { ?association biolink:negated ?negated }
+  OPTIONAL { ?association biolink:frequency_qualifier ?frequencyTerm }
+  OPTIONAL { ?association biolink:has_count ?count ; biolink:has_total ?total }
+  OPTIONAL { ?association biolink:has_percentage ?percentage }
+  OPTIONAL { ?association biolink:publications ?publication }
+}"""
+
 #: Label, identifier and classes of every disorder (a node with a has-phenotype edge).
 DISORDERS_QUERY = PREFIXES + """
 SELECT DISTINCT ?disorder ?key ?value WHERE {
@@ -217,6 +229,7 @@ class TriplesSource:
 
     _PREDICATES: ClassVar[dict[str, str]] = {
         "has": f"<{NMDKG_NAMESPACE}hasPhenotype>", "claimed": f"<{NMDKG_NAMESPACE}claimedBy>",
+        "publications": "<https://w3id.org/biolink/vocab/publications>",
         "predicate": "<https://w3id.org/biolink/vocab/predicate>",
         "subject": "<https://w3id.org/biolink/vocab/subject>",
         "object": "<https://w3id.org/biolink/vocab/object>",
@@ -273,6 +286,34 @@ class TriplesSource:
                 rows.append((*row, src and v(src)))
         return rows
 
+    def _combinations(self, by_association: bool, v: Callable[[str], str]) -> list[Row]:
+        """The rows of :data:`ANNOTATIONS_QUERY` (each source that claims an association), or of
+        :data:`ASSOCIATIONS_QUERY` (the association node first, then each publication it cites): one row per
+        combination of the optional values, as the SPARQL engine gives them."""
+        predicate = f"<{NMDKG_NAMESPACE}hasPhenotype>"
+        subject, obj = self._of("subject"), self._of("object")
+        negated, frequency, percentage = self._of("negated"), self._of("frequency"), self._of("percentage")
+        count, total = self._of("count"), self._of("total")
+        last = self._of("publications" if by_association else "claimed")
+        rows: list[Row] = []
+        none: tuple[None] = (None,)
+        for a, p in self._found["predicate"]:
+            if p != predicate:
+                continue
+            head: tuple[str, ...] = (v(a),) if by_association else ()
+            counts: list[tuple[str | None, str | None]] = \
+                [(v(c), v(t)) for c in count.get(a, ()) for t in total.get(a, ())] or [(None, None)]
+            for d in subject.get(a, ()):
+                for ph in obj.get(a, ()):
+                    for n in negated.get(a, none):
+                        for f in frequency.get(a, none):
+                            for c, t in counts:
+                                for pc in percentage.get(a, none):
+                                    for src in last.get(a, none):
+                                        rows.append((*head, v(d), v(ph), n and v(n), f and v(f), c, t,
+                                                     pc and v(pc), src and v(src)))
+        return rows
+
     def select(self, query: str) -> list[Row]:
         found = self._found
         memo: dict[str, str] = {}  # the same sources, frequency terms and disorders recur by the thousand
@@ -287,31 +328,12 @@ class TriplesSource:
         if query == EDGES_QUERY:
             return [(s[1:-1], o[1:-1] if o[0] == "<" else v(o)) for s, o in has]
         if query == ANNOTATIONS_QUERY:
-            predicate = f"<{NMDKG_NAMESPACE}hasPhenotype>"
             single = {name: dict(found[name]) for name in
                       ("subject", "object", "negated", "frequency", "count", "total", "percentage")}
             if all(len(single[name]) == len(found[name]) for name in single):  # one value each: the builds'
                 return self._annotations(single, self._of("claimed"), v)
-            subject, obj = self._of("subject"), self._of("object")
-            negated, frequency, percentage = self._of("negated"), self._of("frequency"), self._of("percentage")
-            count, total, claimed = self._of("count"), self._of("total"), self._of("claimed")
-            rows: list[Row] = []
-            none: tuple[None] = (None,)
-            for a, p in found["predicate"]:
-                if p != predicate:
-                    continue
-                counts: list[tuple[str | None, str | None]] = \
-                    [(v(c), v(t)) for c in count.get(a, ()) for t in total.get(a, ())] or [(None, None)]
-                for d in subject.get(a, ()):
-                    for ph in obj.get(a, ()):
-                        for n in negated.get(a, none):
-                            for f in frequency.get(a, none):
-                                for c, t in counts:
-                                    for pc in percentage.get(a, none):
-                                        for src in claimed.get(a, none):
-                                            rows.append((v(d), v(ph), n and v(n), f and v(f), c, t,
-                                                         pc and v(pc), src and v(src)))
-            return rows
+        if query in (ANNOTATIONS_QUERY, ASSOCIATIONS_QUERY):  # the general case: every combination of values
+            return self._combinations(query == ASSOCIATIONS_QUERY, v)
         if query == DISORDERS_QUERY:
             subjects = {s for s, _ in has}
             return sorted({(v(s), key, v(o)) for key in ("label", "identifier", "type")
@@ -323,7 +345,8 @@ class TriplesSource:
         if query == COUNTERPARTS_QUERY:
             subjects = {s for s, _ in has}
             return sorted({(v(s), v(o)) for s, o in found["subclass"] if s in subjects and o in subjects})
-        raise ValueError("a TriplesSource answers only the queries of nmdkg.analysis.network.read")
+        raise ValueError("a TriplesSource answers only the queries of nmdkg.analysis.network.read and "
+                         "ASSOCIATIONS_QUERY")
 
 
 def _load_files(paths: Sequence[Path]):

@@ -87,9 +87,10 @@ import scipy.sparse as sp
 from nmdkg.analysis import similarity as sim
 from nmdkg.analysis.network import (
     ANNOTATED_PREFIXES,
-    PREFIXES,
+    ASSOCIATIONS_QUERY,
     PhenotypeData,
     SparqlSource,
+    TriplesSource,
     curie,
     frequency_value,
     read,
@@ -344,19 +345,6 @@ def _phenotypic(hpo) -> frozenset[str]:
 
 # -- the ranker -----------------------------------------------------------------------------------
 
-#: Every positive or negated has-phenotype annotation (association node) with its frequency and the
-#: publications it cites: what the frequency shrinkage and leave-publication-out need.
-ASSOCIATIONS_QUERY = PREFIXES + """
-SELECT ?association ?disorder ?phenotype ?negated ?frequencyTerm ?count ?total ?percentage ?publication WHERE {
-  ?association biolink:predicate nmdkg:hasPhenotype ; biolink:subject ?disorder ; biolink:object ?phenotype .
-  OPTIONAL { ?association biolink:negated ?negated }
-  OPTIONAL { ?association biolink:frequency_qualifier ?frequencyTerm }
-  OPTIONAL { ?association biolink:has_count ?count ; biolink:has_total ?total }
-  OPTIONAL { ?association biolink:has_percentage ?percentage }
-  OPTIONAL { ?association biolink:publications ?publication }
-}"""
-
-
 @dataclass(frozen=True)
 class Association:
     """One annotation of a disease: its frequency as given, and the publications it cites."""
@@ -477,7 +465,7 @@ class Ranker:
                    data: PhenotypeData | None = None) -> Ranker:
         """A ranker over a graph (anything :func:`nmdkg.analysis.network.read` takes); ``data``: that
         function's result for the same graph, when it has already been read."""
-        store = source if isinstance(source, SparqlSource) else SparqlSource(source)
+        store = source if isinstance(source, SparqlSource | TriplesSource) else SparqlSource(source)
         data = data if data is not None else read(store, progress=progress)
         return cls(data, scoring, associations=read_associations(store))
 

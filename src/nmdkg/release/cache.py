@@ -259,11 +259,12 @@ def _write_ranker_files(folder: Path, ranker: Any, build: str | None) -> list[Pa
     return [*written.values(), target]
 
 
-def write_ranker(out: Path, progress: Progress = _quiet, data: Any = None) -> list[Path]:
-    """``nmdkg build``: compute the diagnosis ranker of the build in ``out`` (from its query store) and
-    write it to ``out/cache/ranker/``; returns the files written, for the manifest (none when the graph
-    holds no annotated disease to rank). ``data``: the build's ``nmdkg.analysis.network.read`` of that
-    store when another step has already read it (it is most of the cost, about 25 s at scope all)."""
+def write_ranker(out: Path, progress: Progress = _quiet, data: Any = None, source: Any = None) -> list[Path]:
+    """``nmdkg build``: compute the diagnosis ranker of the build in ``out`` and write it to
+    ``out/cache/ranker/``; returns the files written, for the manifest (none when the graph holds no
+    annotated disease to rank). It reads the graph from ``source`` (the build's triples as a
+    ``nmdkg.analysis.network.TriplesSource``) or else by SPARQL from the build's query store; ``data``:
+    the ``nmdkg.analysis.network.read`` of that graph when another step has already made it."""
     import pyoxigraph
 
     from nmdkg.analysis.network import SparqlSource
@@ -273,7 +274,8 @@ def write_ranker(out: Path, progress: Progress = _quiet, data: Any = None) -> li
 
     folder = ranker_folder(out)
     try:
-        store = SparqlSource(pyoxigraph.Store.read_only(str(out / STORE_DIR / DATABASE)))
+        store = source if source is not None else \
+            SparqlSource(pyoxigraph.Store.read_only(str(out / STORE_DIR / DATABASE)))
         ranker = Ranker.from_graph(store, data=data)
     except InputError as exc:  # no annotated disease in this scope: nothing to rank
         progress(f"no diagnosis ranker: {exc}")
@@ -337,8 +339,7 @@ NETWORK_JSON = "network.json"
 NETWORK_ARRAYS = "network.npz"
 
 
-def write_network(out: Path, triples: list[tuple[str, str, str]],
-                  progress: Progress = _quiet) -> tuple[list[Path], Any]:
+def write_network(out: Path, triples: Any, progress: Progress = _quiet) -> tuple[list[Path], Any]:
     """Read the network of the build in ``out`` from its canonical ``triples`` (those of its ``nmdkg.nt``,
     :class:`nmdkg.analysis.network.TriplesSource`) and save it as ``OUT/cache/network.json`` and
     ``network.npz`` (see the module docstring); returns the two paths and the network read (the ranker
@@ -353,7 +354,7 @@ def write_network(out: Path, triples: list[tuple[str, str, str]],
     from nmdkg.publish.serve import STAMP
 
     digest = json.loads((out / STORE_DIR / STAMP).read_text(encoding="utf-8"))["sha256"]
-    data = read(TriplesSource(triples))
+    data = read(triples if isinstance(triples, TriplesSource) else TriplesSource(triples))
     document, arrays = to_tables(data)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)

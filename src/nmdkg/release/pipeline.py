@@ -135,8 +135,11 @@ def build_release(out: Path | str | None = None, curated: Path | None = None, sc
         release = write_release(graph, out, document=document, progress=progress, show=show)
         store.commit(progress=lambda m: progress(f"      {m}"))
     checked = cache.write_checked_queries(out)
-    network, data = cache.write_network(out, graph, progress=lambda m: progress(f"      {m}"))
-    ranker = cache.write_ranker(out, progress=lambda m: progress(f"      {m}"), data=data)
+    from nmdkg.analysis.network import TriplesSource
+
+    source = TriplesSource(graph)  # the network and the ranker read the build's triples, one pass for both
+    network, data = cache.write_network(out, source, progress=lambda m: progress(f"      {m}"))
+    ranker = cache.write_ranker(out, progress=lambda m: progress(f"      {m}"), data=data, source=source)
     manifest.write(out, scope, curated, [*release.committed, checked, *network, *ranker])
     return release
 
