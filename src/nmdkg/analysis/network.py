@@ -52,6 +52,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from nmdkg.core.gcpause import paused
+
 HP_NAMESPACE = "http://purl.obolibrary.org/obo/HP_"
 NMDKG_NAMESPACE = "https://w3id.org/nmdkg/ontology/"
 
@@ -382,20 +384,9 @@ def frequency_value(term: str | None = None, count: str | None = None, total: st
     return None
 
 
+@paused()  # hundreds of thousands of small dicts and tuples: the collector would double the time
 def read(source: Any, progress: Callable[[str], None] | None = None) -> PhenotypeData:
     """Read the disorder-phenotype network, the negated annotations and the HPO hierarchy from a graph."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()  # hundreds of thousands of small dicts and tuples: the collector would double the time
-    try:
-        return _read(source, progress)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read(source: Any, progress: Callable[[str], None] | None) -> PhenotypeData:
     say = progress or (lambda message: None)
     store = source if isinstance(source, SparqlSource | TriplesSource) else SparqlSource(source)
     edges: dict[tuple[str, str], dict[str, Any]] = {

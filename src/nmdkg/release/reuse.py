@@ -47,7 +47,7 @@ def given_build(path: Path, curated: Path | None = None, *, say: Say) -> manifes
         return status
     if status.exists:
         say(f"the build in {path}/ is stale ({status.reason}): reading its nmdkg.nt without the structures "
-            "saved beside it (`nmdkg build --out {path}` refreshes it)".replace("{path}", str(path)))
+            f"saved beside it (`nmdkg build --out {path}` refreshes it)")
     return None
 
 
