@@ -76,9 +76,11 @@ def ordered(triples: Iterable[NTriple]) -> list[NTriple]:
     predicate is an IRI or blank node, which holds no space and ends where two of them first differ, and an
     object that is a prefix of another is followed in its line by a space, below any character that can
     extend it (``@``, ``^``, a language subtag). Comparing one string per pair is twice as fast as
-    comparing tuples (seconds at full-HPO scale).
+    comparing tuples (seconds at full-HPO scale). Duplicates are dropped by a dict, which keeps the order
+    the triples came in: the builders write them in runs that are already sorted, which the sort then
+    merges, twice as fast as sorting the arbitrary order of a set.
     """
-    return sorted(set(triples), key=" ".join)
+    return sorted(dict.fromkeys(triples), key=" ".join)
 
 
 def to_rdflib(text: str) -> Node:

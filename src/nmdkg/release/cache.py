@@ -91,13 +91,14 @@ class QueryStoreLoad:
     ``OUT/store/``: :meth:`commit` moves it into place once the build's files are; leaving the ``with`` block
     without a commit (the graph does not conform, a step failed) removes it."""
 
-    def __init__(self, out: Path, document: bytes):
+    def __init__(self, out: Path, document: bytes, triples: int | None = None):
         import threading
 
         from nmdkg.publish.serve import StagedStore
 
         self.out = out
         self.document = document
+        self.triples = triples  # the number of lines of ``document``, when the caller knows it
         self.staged = StagedStore(out / STORE_DIR)
         self.failure: Exception | None = None
         self.thread = threading.Thread(target=self._fill, name="nmdkg-store", daemon=True)
@@ -127,7 +128,8 @@ class QueryStoreLoad:
             raise self.failure
         digest = hashlib.sha256(self.document).hexdigest()  # the bytes written as OUT/nmdkg.nt
         description = self.out / "void.ttl"
-        prepared = self.staged.commit(self.out / "nmdkg.nt", digest, description if description.is_file() else None)
+        prepared = self.staged.commit(self.out / "nmdkg.nt", digest, description if description.is_file() else None,
+                                      self.triples)
         progress(f"query store: {prepared.triples} triples in {self.out / STORE_DIR}/")
 
 

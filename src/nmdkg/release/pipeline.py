@@ -131,7 +131,7 @@ def build_release(out: Path | str | None = None, curated: Path | None = None, sc
 
     out = Path(out) if out is not None else DEFAULT_OUT
     graph, document = read_and_build(curated, scope, progress)
-    with cache.QueryStoreLoad(out, document) as store:  # filled while the graph is validated
+    with cache.QueryStoreLoad(out, document, len(graph)) as store:  # filled while the graph is validated
         release = write_release(graph, out, document=document, progress=progress, show=show)
         store.commit(progress=lambda m: progress(f"      {m}"))
     checked = cache.write_checked_queries(out)

@@ -148,6 +148,11 @@ def keep_lexical_forms() -> Iterator[None]:
 Constraint = Callable[["_Context", Term, Sequence[Term]], Iterable[tuple[Term | None, URIRef]]]
 
 
+#: A failure found by a constraint's ``batch`` (its run over many focus nodes at once, given as (focus,
+#: value nodes) pairs): (focus node, value node or None, component).
+_Failure = tuple[Term, Term | None, URIRef]
+
+
 @dataclass
 class _Shape:
     node: Node
@@ -361,13 +366,20 @@ class _Compiler:
                 raise refuse(shape, f"has {curie(predicate)} {value.n3()}, not a non-negative integer")
         if predicate == SH.minCount:
             n = int(str(value))  # a Literal (checked above): its lexical form
-            return lambda ctx, f, vs: [(None, SH.MinCountConstraintComponent)] if len(vs) < n else []
+
+            def min_count(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
+                return [(None, SH.MinCountConstraintComponent)] if len(vs) < n else []
+            min_count.batch = lambda ctx, pairs: [  # type: ignore[attr-defined]
+                (f, None, SH.MinCountConstraintComponent) for f, vs in pairs if len(vs) < n]
+            return min_count
         if predicate == SH.maxCount:
             n = int(str(value))  # a Literal (checked above): its lexical form
 
             def max_count(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
                 return [(None, SH.MaxCountConstraintComponent)] if len(vs) > n else []
             max_count.without_values_holds = True  # type: ignore[attr-defined]
+            max_count.batch = lambda ctx, pairs: [  # type: ignore[attr-defined]
+                (f, None, SH.MaxCountConstraintComponent) for f, vs in pairs if len(vs) > n]
             return max_count
         if predicate == SH.datatype:
             if not isinstance(value, URIRef):
@@ -387,6 +399,8 @@ class _Compiler:
             def node_kind(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
                 return [(v, SH.NodeKindConstraintComponent) for v in vs if v[0] not in kinds]
             node_kind.per_value = True  # type: ignore[attr-defined]
+            node_kind.batch = lambda ctx, pairs: [  # type: ignore[attr-defined]
+                (f, v, SH.NodeKindConstraintComponent) for f, vs in pairs for v in vs if v[0] not in kinds]
             return node_kind
         if predicate == SH["class"]:
             cls = term_text(value)
@@ -395,6 +409,11 @@ class _Compiler:
                 members = ctx.instances(cls)
                 return [(v, SH.ClassConstraintComponent) for v in vs if v not in members]
             class_.per_value = True  # type: ignore[attr-defined]
+
+            def class_batch(ctx: _Context, pairs: Sequence[tuple[str, Sequence[str]]]) -> list[_Failure]:
+                members = ctx.instances(cls)
+                return [(f, v, SH.ClassConstraintComponent) for f, vs in pairs for v in vs if v not in members]
+            class_.batch = class_batch  # type: ignore[attr-defined]
             return class_
         if predicate == SH.pattern:
             flag_values = list(self.g.objects(shape, SH.flags))
@@ -427,7 +446,11 @@ class _Compiler:
             return _each(lambda ctx, v: v in allowed, SH.InConstraintComponent)
         if predicate == SH.hasValue:
             wanted_value = term_text(value)
-            return lambda ctx, f, vs: [] if wanted_value in vs else [(None, SH.HasValueConstraintComponent)]
+            def has_value(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
+                return [] if wanted_value in vs else [(None, SH.HasValueConstraintComponent)]
+            has_value.batch = lambda ctx, pairs: [  # type: ignore[attr-defined]
+                (f, None, SH.HasValueConstraintComponent) for f, vs in pairs if wanted_value not in vs]
+            return has_value
         if predicate in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
             limit = _comparable(term_text(value))
             if limit is None or limit[0] in _UNDEFINED or limit[0].startswith("other "):
@@ -483,10 +506,26 @@ class _Compiler:
 
 
 def _each(test: Callable[[_Context, str], bool], component: URIRef) -> Constraint:
-    """A constraint that checks each value node on its own (so it has nothing to say without values)."""
+    """A constraint that checks each value node on its own (so it has nothing to say without values).
+
+    The test depends on the value node and the data alone, so a run over many focus nodes (``batch``)
+    tests each distinct value once."""
     def check(ctx: _Context, f: str, vs: Sequence[str]) -> list[tuple[str | None, URIRef]]:
         return [(v, component) for v in vs if not test(ctx, v)]
+
+    def batch(ctx: _Context, pairs: Sequence[tuple[str, Sequence[str]]]) -> list[_Failure]:
+        verdicts = ctx.verdicts.setdefault(id(check), {})
+        failures: list[_Failure] = []
+        for f, vs in pairs:
+            for v in vs:
+                holds = verdicts.get(v)
+                if holds is None:
+                    holds = verdicts[v] = bool(test(ctx, v))
+                if not holds:
+                    failures.append((f, v, component))
+        return failures
     check.per_value = True  # type: ignore[attr-defined]
+    check.batch = batch  # type: ignore[attr-defined]
     return check
 
 
@@ -506,6 +545,7 @@ class _Context:
         self.extensions: dict[str, frozenset[str]] = {}
         self.split: dict[str, tuple[str, str, str | None, str | None]] = {}
         self.values_cache: dict[str, Any] = {}
+        self.verdicts: dict[int, dict[str, bool]] = {}  # per value-by-value constraint: value node -> holds
 
     def parts(self, text: str) -> tuple[str, str, str | None, str | None]:
         """(kind, lexical form or IRI, language, datatype) of a data node, read once."""
@@ -619,13 +659,24 @@ class _Context:
             pairs = ((f, (f,)) for f in focus_nodes)
         else:
             pairs = ((f, self.values(f, shape.path)) for f in focus_nodes)
+        # One constraint at a time over every focus node (``batch``, where the constraint has one: a loop in
+        # a comprehension instead of a call per focus node and constraint); the others per focus node.
+        # A value-by-value constraint has nothing to say of a focus node without values.
+        pairs = list(pairs)
+        for constraint in every:
+            batch = getattr(constraint, "batch", None)
+            if batch is not None:
+                failures: list[_Failure] = batch(self, pairs)
+            else:
+                run_empty = constraint in always
+                failures = [(f, value, component) for f, values in pairs if values or run_empty
+                            for value, component in constraint(self, f, values)]
+            raws.extend(RawResult(f, shape.node, value, component, shape.severity, shape.message)
+                        for f, value, component in failures)
         # sh:property under a property shape validates the parent's value nodes, each as a focus node.
         nested: dict[str, None] | None = {} if shape.path is not None and shape.properties else None
-        for f, values in pairs:
-            for constraint in every if values else always:
-                for value, component in constraint(self, f, values):
-                    raws.append(RawResult(f, shape.node, value, component, shape.severity, shape.message))
-            if nested is not None:
+        if nested is not None:
+            for _, values in pairs:
                 nested.update(dict.fromkeys(values))
         if nested is not None:
             for child in shape.properties:
