@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from nmdkg.core.io import StagedFiles, atomic_writer
+from nmdkg.core.io import StagedFiles, atomic_writer, sha256_of
 from nmdkg.export.rdf import FORMATS, serialize, used_prefixes, write_exports
 
 
@@ -112,6 +113,22 @@ def test_atomic_writer_leaves_nothing_on_failure(tmp_path: Path):
         raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_large_file_is_hashed_once_and_a_rewrite_hashed_again(tmp_path: Path):
+    """sha256_of keeps the digest of a large file by its identity: a rename (a staged file committed into
+    place) keeps it, a rewrite of the same size replaces it."""
+    first = os.urandom(1 << 20)
+    staged = tmp_path / "staged.nt"
+    staged.write_bytes(first)
+    assert sha256_of(staged) == hashlib.sha256(first).hexdigest()
+    target = tmp_path / "nmdkg.nt"
+    staged.rename(target)
+    assert sha256_of(target) == hashlib.sha256(first).hexdigest()
+    second = os.urandom(1 << 20)
+    with atomic_writer(target) as handle:
+        handle.write(second)
+    assert sha256_of(target) == hashlib.sha256(second).hexdigest()
 
 
 def test_staged_files_appear_together_or_not_at_all(tmp_path: Path):

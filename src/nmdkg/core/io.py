@@ -38,12 +38,28 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
+#: The digests :func:`sha256_of` has computed, by file identity: (device, inode, size, modification time).
+_DIGESTS: dict[tuple[int, int, int, int], str] = {}
+
+
 def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file's bytes (hex), read in blocks of a MiB."""
+    """The SHA-256 of a file's bytes (hex), read in blocks of a MiB.
+
+    A large file (a MiB or more) is hashed once per process: its digest is kept by the file's device, inode,
+    size and modification time, which a rename keeps (a staged file committed into place) and a rewrite
+    changes. A build hashes its exports for the dataset description, the query store and the manifest.
+    """
+    stat = path.stat()
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    found = _DIGESTS.get(key)
+    if found is not None:
+        return found
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    if stat.st_size >= 1 << 20:
+        _DIGESTS[key] = digest.hexdigest()
     return digest.hexdigest()
 
 

@@ -25,6 +25,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCMITYPE, DCTERMS, RDF, XSD
 
 from nmdkg.core.errors import InputError
+from nmdkg.core.io import sha256_of
 from nmdkg.core.ntriples import NTriple, parse_object
 from nmdkg.core.paths import CURATED_DIR
 
@@ -151,16 +152,19 @@ def describe(triples: list[NTriple], version: str, distributions: dict[str, byte
     for name, manifest in (read_manifests() if manifests is None else manifests):
         _manifest(g, release, name, manifest, base)
     for name, content in sorted(distributions.items()):
-        data = content.read_bytes() if isinstance(content, Path) else content
+        if isinstance(content, Path):  # a file written by the build, hashed once (nmdkg.core.io.sha256_of)
+            size, sha256 = content.stat().st_size, sha256_of(content)
+        else:
+            size, sha256 = len(content), hashlib.sha256(content).hexdigest()
         file = URIRef(f"{release}/{name}")
         g.add((release, DCAT.distribution, file))
         g.add((file, RDF.type, DCAT.Distribution))
         g.add((file, RDF.type, VOID.Dataset))
         g.add((file, DCTERMS.title, Literal(name)))
         g.add((file, DCAT.mediaType, Literal(MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream"))))
-        g.add((file, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        g.add((file, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
         g.add((file, DCTERMS.license, DATA_LICENSE))
-        _checksum(g, file, hashlib.sha256(data).hexdigest(), base)
+        _checksum(g, file, sha256, base)
     return g
 
 

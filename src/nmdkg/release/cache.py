@@ -119,14 +119,14 @@ class QueryStoreLoad:
 
     def commit(self, progress: Progress = _quiet) -> None:
         """Wait for the load, add the dataset description, and move the store into ``OUT/store/``."""
-        import hashlib
+        from nmdkg.core.io import sha256_of
 
         if self.thread.is_alive():
             progress("finishing the query store (loaded while the graph was validated)")
         self.thread.join()
         if self.failure is not None:
             raise self.failure
-        digest = hashlib.sha256(self.document).hexdigest()  # the bytes written as OUT/nmdkg.nt
+        digest = sha256_of(self.out / "nmdkg.nt")  # the file of this document, hashed once per build
         description = self.out / "void.ttl"
         prepared = self.staged.commit(self.out / "nmdkg.nt", digest, description if description.is_file() else None,
                                       self.triples)
