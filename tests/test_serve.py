@@ -57,6 +57,27 @@ def test_the_store_is_loaded_once_per_build(build, tmp_path):
     assert (changed.triples, changed.reused) == (3, False)
 
 
+@pytest.mark.parametrize("piece", [1, 60, 10**9])
+def test_n_triples_text_is_loaded_whole_by_pieces_of_any_size(monkeypatch, tmp_path, piece):
+    """The build's store loads its N-Triples text by pieces cut at line ends (a piece of 1 byte is a line,
+    of 60 bytes one or two lines, a large piece the whole text), with or without a final line end."""
+    import pyoxigraph
+
+    import nmdkg.publish.serve as serve
+
+    monkeypatch.setattr(serve, "LOAD_PIECE", piece)
+    document = TRIPLES + b"<urn:x:a> <urn:x:b> <urn:x:c> ."  # no line end after the last line
+    staged = serve.StagedStore(tmp_path / "store")
+    staged.load_ntriples(document)
+    (tmp_path / "nmdkg.nt").write_bytes(document)
+    prepared = staged.commit(tmp_path / "nmdkg.nt", "0" * 64, None)
+    store = pyoxigraph.Store.read_only(str(tmp_path / "store" / serve.DATABASE))
+    rows = {tuple(str(term) for term in row) for row in store.query("SELECT ?s ?o WHERE { ?s ?p ?o }")}
+    assert prepared.triples == 3
+    assert rows == {("<urn:x:mg>", '"myasthenia gravis"@en'), ("<urn:x:mg>", "<urn:x:Disorder>"),
+                    ("<urn:x:a>", "<urn:x:c>")}
+
+
 def test_an_empty_file_is_refused_and_leaves_no_store(tmp_path):
     empty = tmp_path / "empty.ttl"
     empty.write_bytes(b"")

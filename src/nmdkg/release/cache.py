@@ -341,12 +341,13 @@ NETWORK_JSON = "network.json"
 NETWORK_ARRAYS = "network.npz"
 
 
-def write_network(out: Path, triples: Any, progress: Progress = _quiet) -> tuple[list[Path], Any]:
+def write_network(out: Path, triples: Any, progress: Progress = _quiet,
+                  graph_sha256: str | None = None) -> tuple[list[Path], Any]:
     """Read the network of the build in ``out`` from its canonical ``triples`` (those of its ``nmdkg.nt``,
     :class:`nmdkg.analysis.network.TriplesSource`) and save it as ``OUT/cache/network.json`` and
     ``network.npz`` (see the module docstring); returns the two paths and the network read (the ranker
-    the build writes next starts from it). The graph's SHA-256 is the one
-    :class:`QueryStoreLoad` recorded (hashing the file again would take a second at ``--scope all``)."""
+    the build writes next starts from it). ``graph_sha256`` is the SHA-256 of the build's ``nmdkg.nt``;
+    without it, the one :class:`QueryStoreLoad` recorded."""
     import io
 
     import numpy as np
@@ -355,7 +356,7 @@ def write_network(out: Path, triples: Any, progress: Progress = _quiet) -> tuple
     from nmdkg.core.io import write_bytes_atomic
     from nmdkg.publish.serve import STAMP
 
-    digest = json.loads((out / STORE_DIR / STAMP).read_text(encoding="utf-8"))["sha256"]
+    digest = graph_sha256 or json.loads((out / STORE_DIR / STAMP).read_text(encoding="utf-8"))["sha256"]
     data = read(triples if isinstance(triples, TriplesSource) else TriplesSource(triples))
     document, arrays = to_tables(data)
     buffer = io.BytesIO()

@@ -1,11 +1,17 @@
 """The build pipeline: curated tables -> graph -> validation -> files, as ``nmdkg build`` runs it.
 
 :func:`build_release` is the whole of ``nmdkg build``: read and check the curated tables, build the graph
-of the scope, validate it (SHACL shapes and SPARQL checks) while the exports are written by child
-processes, then write the counts per node and edge kind (``describe/``), the identifier mappings (SSSOM) and
-the dataset description (VoID), and, last, the query store, the checked queries and the manifest that make
-the build current for the other commands. :func:`write_release` is the part from a graph on, for a graph
-made elsewhere (the Python API): the same validation and the same files, without the build cache.
+of the scope and validate it (SHACL shapes and SPARQL checks) while a thread loads the query store; once the
+graph conforms, child processes write the exports while the build computes the network and the diagnosis
+ranker; then the counts per node and edge kind (``describe/``), the identifier mappings (SSSOM) and the
+dataset description (VoID), and, last, the query store, the checked queries and the manifest that make the
+build current for the other commands. :func:`write_release` is the part from a graph on, for a graph made
+elsewhere (the Python API): the same validation and the same files, without the build cache.
+
+The order keeps both cores busy at full-HPO scale: validation (the compiled engine in Python, the checks
+and the store in Oxigraph's threads) and then the exports (two processes) beside the network and ranker
+(Python and NumPy); with the exports beside validation, three Oxigraph threads, two processes and the
+engine shared two cores, and the network and ranker then ran alone.
 
 Nothing is written when the tables hold a defect (``DataError``) or the graph does not conform
 (:class:`~nmdkg.validate.shapes.NonConformingGraph`): every file is staged and renamed into place only once
@@ -76,44 +82,52 @@ def check(graph: Graph | list[NTriple], document: bytes | None = None, show: Say
 
 @paused()
 def write_release(graph: Graph | list[NTriple], out: Path | str, *, document: bytes | None = None,
-                  progress: Say = _quiet, show: Say = _quiet, steps: int = STEPS) -> Release:
+                  progress: Say = _quiet, show: Say = _quiet, steps: int = STEPS,
+                  meanwhile: Callable[[Path], None] | None = None) -> Release:
     """Validate ``graph`` and write what a build writes into ``out``: Turtle, JSON-LD and N-Triples,
     ``describe/node-kinds.tsv`` and ``describe/edge-kinds.tsv``, ``nmdkg.sssom.tsv`` and ``void.ttl``.
-    All or nothing: the files are staged while the graph is validated, and committed once it conforms.
-    ``document``, when given, is the N-Triples text of ``graph`` (``nmdkg.core.ntriples.lines``)."""
+    All or nothing: nothing is written unless the graph conforms, and the files are staged and renamed into
+    place together. ``document``, when given, is the N-Triples text of ``graph``
+    (``nmdkg.core.ntriples.lines``). ``meanwhile``, when given, is called with the staged N-Triples file once
+    the graph conforms, while child processes write the other exports (``nmdkg build`` computes the network
+    and the ranker then)."""
     from nmdkg.core.io import StagedFiles
     from nmdkg.export import describe
     from nmdkg.export.rdf import BUILD_FORMATS, StagedExports
 
     out = Path(out)
     triples = canonical(graph) if isinstance(graph, Graph) else graph
-    progress(f"[3/{steps}] validating {len(triples):,} triples against the shapes and checks, "
-             f"while writing {', '.join(BUILD_FORMATS)}")
-    # The exports are written under temporary names while the graph is validated (Turtle by a child
-    # process), and renamed into place only once it is known to conform.
+    progress(f"[3/{steps}] validating {len(triples):,} triples against the shapes and checks")
+    check(triples, document, show)
+    progress(f"[4/{steps}] writing to {out}/ ({', '.join(BUILD_FORMATS)}, the counts, SSSOM and VoID)")
+    # The exports are written under temporary names (Turtle and JSON-LD by child processes) and renamed
+    # into place with the other files.
+    from nmdkg import __version__
+    from nmdkg.export import sssom
+
+    (out / "manifest.json").unlink(missing_ok=True)  # the old build's manifest must not outlive it
     with StagedFiles() as staged:
         exports = StagedExports(triples, out, staged, BUILD_FORMATS, ntriples=document)
         try:
-            check(triples, document, show)
+            if meanwhile is not None:
+                meanwhile(staged.pending()[exports.targets["nt"]])
+            nodes, edges = describe.node_counts(triples), describe.edge_counts(triples)
+            staged.write(out / "describe" / "node-kinds.tsv", describe.as_tsv(nodes, ("kind", "nodes")))
+            staged.write(out / "describe" / "edge-kinds.tsv", describe.as_tsv(edges, ("kind", "edges")))
+            sssom.write(triples, out / "nmdkg.sssom.tsv", __version__, staged)
             written = exports.finish()
         finally:
             exports.stop()
-        progress(f"[4/{steps}] writing to {out}/")
-        nodes, edges = describe.node_counts(triples), describe.edge_counts(triples)
-        staged.write(out / "describe" / "node-kinds.tsv", describe.as_tsv(nodes, ("kind", "nodes")))
-        staged.write(out / "describe" / "edge-kinds.tsv", describe.as_tsv(edges, ("kind", "edges")))
-        _write_release_description(triples, out, staged)
-        (out / "manifest.json").unlink(missing_ok=True)  # the old build's manifest must not outlive it
+        _write_dataset_description(triples, out, staged)
         committed = staged.commit()
     return Release(out, len(triples), written, committed, nodes, edges)
 
 
-def _write_release_description(triples: list[NTriple], out: Path, staged) -> None:
-    """The identifier mappings (SSSOM) and the dataset description (VoID/HCLS) of every file staged so far."""
+def _write_dataset_description(triples: list[NTriple], out: Path, staged) -> None:
+    """The dataset description (VoID/HCLS) of every file staged so far."""
     from nmdkg import __version__
-    from nmdkg.export import sssom, void
+    from nmdkg.export import void
 
-    sssom.write(triples, out / "nmdkg.sssom.tsv", __version__, staged)
     written = {target.relative_to(out).as_posix(): tmp for target, tmp in staged.pending().items()
                if target.is_relative_to(out)}
     staged.write(out / "void.ttl", void.turtle(void.describe(triples, __version__, written)))
@@ -126,21 +140,30 @@ def build_release(out: Path | str | None = None, curated: Path | None = None, sc
     (default ``output/``) with its describe tables, SSSOM and VoID (:func:`write_release`), then the query
     store, the checked queries and, last, the manifest that makes the build current for the other commands
     (``nmdkg.release.manifest``, ``nmdkg.release.cache``)."""
+    from nmdkg.analysis.network import TriplesSource
+    from nmdkg.core.io import sha256_of
     from nmdkg.core.paths import DEFAULT_OUT
     from nmdkg.release import cache, manifest
 
     out = Path(out) if out is not None else DEFAULT_OUT
     graph, document = read_and_build(curated, scope, progress)
+    derived: list[Path] = []
+
+    def network_and_ranker(ntriples: Path) -> None:
+        """The network and the ranker, read from the build's triples in one pass for both (while the
+        exports are written); their files count only once the manifest lists them."""
+        source = TriplesSource(graph)
+        network, data = cache.write_network(out, source, progress=lambda m: progress(f"      {m}"),
+                                            graph_sha256=sha256_of(ntriples))
+        ranker = cache.write_ranker(out, progress=lambda m: progress(f"      {m}"), data=data, source=source)
+        derived.extend([*network, *ranker])
+
     with cache.QueryStoreLoad(out, document, len(graph)) as store:  # filled while the graph is validated
-        release = write_release(graph, out, document=document, progress=progress, show=show)
+        release = write_release(graph, out, document=document, progress=progress, show=show,
+                                meanwhile=network_and_ranker)
         store.commit(progress=lambda m: progress(f"      {m}"))
     checked = cache.write_checked_queries(out)
-    from nmdkg.analysis.network import TriplesSource
-
-    source = TriplesSource(graph)  # the network and the ranker read the build's triples, one pass for both
-    network, data = cache.write_network(out, source, progress=lambda m: progress(f"      {m}"))
-    ranker = cache.write_ranker(out, progress=lambda m: progress(f"      {m}"), data=data, source=source)
-    manifest.write(out, scope, curated, [*release.committed, checked, *network, *ranker])
+    manifest.write(out, scope, curated, [*release.committed, checked, *derived])
     return release
 
 
