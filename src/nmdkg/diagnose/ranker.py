@@ -642,7 +642,7 @@ class Ranker:
         cols, weighted, implied_entry = cols[order], (data.astype(np.float64) * self.ic[rows])[order], \
             data[order] > 0
         rows = position[rows[order]]
-        bounds = np.searchsorted(cols, np.arange(0, D, block)).tolist() + [len(cols)]
+        bounds = [*np.searchsorted(cols, np.arange(0, D, block)).tolist(), len(cols)]
         term_rows = position[terms]
         out = np.zeros(D)
         for n, c0 in enumerate(range(0, D, block)):
