@@ -252,6 +252,14 @@ class TriplesSource:
             if p in by_term:  # (faster than a dict.get per triple: 3 million of them at --scope all)
                 by_term[p].append((s, o))
         self._found = {name: by_term[term] for name, term in self._PREDICATES.items()}
+        self._memo: dict[str, str] = {}  # the same sources, frequency terms and disorders recur by the thousand
+        self._records: list[tuple[str, ...]] | None = None
+
+    def _v(self, term: str) -> str:
+        value = self._memo.get(term)
+        if value is None:
+            value = self._memo[term] = self._value(term)
+        return value
 
     @staticmethod
     def _value(term: str) -> str:
@@ -265,27 +273,49 @@ class TriplesSource:
             values[s].append(o)
         return values
 
-    def _annotations(self, single: dict[str, dict[str, str]], claimed: dict[str, list[str]],
-                     v: Callable[[str], str]) -> list[Row]:
-        """The annotation rows when every association has at most one value of each property but
-        ``claimedBy`` (the general case multiplies the optional values, as SPARQL does)."""
+    def _single_valued(self) -> list[tuple[str, ...]] | None:
+        """Every has-phenotype association as (association, disorder, phenotype, negated, frequency term,
+        count, total, percentage), values or None, when each has at most one value of each of these
+        properties (the builds' case: the rows of both annotation queries are then these, once per source or
+        publication), else None (the general case multiplies the optional values, as SPARQL does). Computed
+        once: the network and the ranker read both queries from the same source."""
+        if self._records is not None:
+            return self._records or None
+        found, v = self._found, self._v
+        names = ("subject", "object", "negated", "frequency", "count", "total", "percentage")
+        single = {name: dict(found[name]) for name in names}
+        if any(len(single[name]) != len(found[name]) for name in names):
+            self._records = []
+            return None
         predicate = f"<{NMDKG_NAMESPACE}hasPhenotype>"
         subject, obj, negated, frequency = single["subject"], single["object"], single["negated"], \
             single["frequency"]
         count, total, percentage = single["count"], single["total"], single["percentage"]
-        none: tuple[None] = (None,)
-        rows: list[Row] = []
-        for a, p in self._found["predicate"]:
+        records: list[tuple[str, ...]] = []
+        for a, p in found["predicate"]:
             d, ph = subject.get(a), obj.get(a)
             if p != predicate or d is None or ph is None:
                 continue
             n, f, c, t, pc = negated.get(a), frequency.get(a), count.get(a), total.get(a), percentage.get(a)
             if c is None or t is None:
                 c = t = None
-            row = (d[1:-1] if d[0] == "<" else v(d), ph[1:-1] if ph[0] == "<" else v(ph), n and v(n),
-                   f and v(f), c and v(c), t and v(t), pc and v(pc))
-            for src in claimed.get(a, none):
-                rows.append((*row, src and v(src)))
+            records.append((a, d[1:-1] if d[0] == "<" else v(d), ph[1:-1] if ph[0] == "<" else v(ph), n and v(n),
+                            f and v(f), c and v(c), t and v(t), pc and v(pc)))
+        self._records = records
+        return records or None
+
+    def _per_record(self, records: list[tuple[str, ...]], by_association: bool) -> list[Row]:
+        """The rows of :data:`ANNOTATIONS_QUERY` (each source that claims an association) or of
+        :data:`ASSOCIATIONS_QUERY` (the association node first, then each publication it cites) from the
+        single-valued ``records``."""
+        v = self._v
+        last = self._of("publications" if by_association else "claimed")
+        none: tuple[None] = (None,)
+        rows: list[Row] = []
+        for a, *record in records:
+            head = (a[1:-1] if a[0] == "<" else v(a), *record) if by_association else tuple(record)
+            for value in last.get(a, none):
+                rows.append((*head, value and v(value)))
         return rows
 
     def _combinations(self, by_association: bool, v: Callable[[str], str]) -> list[Row]:
@@ -317,25 +347,15 @@ class TriplesSource:
         return rows
 
     def select(self, query: str) -> list[Row]:
-        found = self._found
-        memo: dict[str, str] = {}  # the same sources, frequency terms and disorders recur by the thousand
-
-        def v(term: str) -> str:
-            value = memo.get(term)
-            if value is None:
-                value = memo[term] = self._value(term)
-            return value
-
+        found, v = self._found, self._v
         has = found["has"]
         if query == EDGES_QUERY:
             return [(s[1:-1], o[1:-1] if o[0] == "<" else v(o)) for s, o in has]
-        if query == ANNOTATIONS_QUERY:
-            single = {name: dict(found[name]) for name in
-                      ("subject", "object", "negated", "frequency", "count", "total", "percentage")}
-            if all(len(single[name]) == len(found[name]) for name in single):  # one value each: the builds'
-                return self._annotations(single, self._of("claimed"), v)
-        if query in (ANNOTATIONS_QUERY, ASSOCIATIONS_QUERY):  # the general case: every combination of values
-            return self._combinations(query == ASSOCIATIONS_QUERY, v)
+        if query in (ANNOTATIONS_QUERY, ASSOCIATIONS_QUERY):
+            records = self._single_valued()
+            if records is not None:  # one value of each property but the sources and publications: the builds'
+                return self._per_record(records, query == ASSOCIATIONS_QUERY)
+            return self._combinations(query == ASSOCIATIONS_QUERY, v)  # the general case
         if query == DISORDERS_QUERY:
             subjects = {s for s, _ in has}
             return sorted({(v(s), key, v(o)) for key in ("label", "identifier", "type")

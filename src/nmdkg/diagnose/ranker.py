@@ -357,24 +357,35 @@ class Association:
 
 
 def read_associations(store) -> dict[tuple[str, str], list[Association]]:
-    """The annotations of every (disease, phenotype) pair, read by SPARQL from a ``network`` source."""
-    grouped: dict[str, dict[str, Any]] = {}
+    """The annotations of every (disease, phenotype) pair, read by SPARQL from a ``network`` source.
+
+    Equal annotations are one shared (immutable) object: most of the hundreds of thousands at
+    ``--scope all`` give no frequency and cite the same few publications."""
+    grouped: dict[str, tuple] = {}  # per association node: its first row's values, and its publications
     for node, d, p, negated, term, count, total, percentage, publication in store.select(ASSOCIATIONS_QUERY):
-        entry = grouped.setdefault(node, {"key": (curie(d), curie(p)), "publications": set(),
-                                          "negated": negated is not None and negated.lower() in ("true", "1"),
-                                          "count": count, "total": total, "term": term,
-                                          "percentage": percentage})
+        entry = grouped.get(node)
+        if entry is None:
+            entry = grouped[node] = (d, p, negated, term, count, total, percentage, set())
         if publication is not None:
-            entry["publications"].add(curie(publication))
+            entry[7].add(publication)
     out: dict[tuple[str, str], list[Association]] = {}
-    for entry in grouped.values():
-        count = total = None
-        if entry["count"] is not None and entry["total"] is not None:
-            count, total = int(entry["count"]), int(entry["total"])
-        value = frequency_value(curie(entry["term"]) if entry["term"] else None, None, None,
-                                entry["percentage"])
-        out.setdefault(entry["key"], []).append(
-            Association(entry["negated"], count, total, value, frozenset(entry["publications"])))
+    shared: dict[tuple, Association] = {}
+    values: dict[tuple, float | None] = {}
+    for d, p, negated, term, count, total, percentage, publications in grouped.values():
+        if count is not None and total is not None:
+            count, total = int(count), int(total)
+        else:
+            count = total = None
+        value = values.get((term, percentage), values)
+        if value is values:
+            value = values[term, percentage] = frequency_value(curie(term) if term else None, None, None,
+                                                               percentage)
+        key = (negated is not None and negated.lower() in ("true", "1"), count, total, value,
+               frozenset(map(curie, publications)))
+        association = shared.get(key)
+        if association is None:
+            association = shared[key] = Association(*key)
+        out.setdefault((curie(d), curie(p)), []).append(association)
     return out
 
 
