@@ -621,7 +621,7 @@ class Ranker:
             total += weighted[anc].max(axis=0) - self.scoring.mismatch * (W[j] <= 0)
         return total / len(terms)
 
-    def _background_of_closure(self, W: Closure, block: int = 32) -> np.ndarray:
+    def _background_of_closure(self, W: Closure, block: int = 64) -> np.ndarray:
         r""":math:`\mu_d` of every disease from the sparse closure ``W``, by blocks of diseases.
 
         The best match of a term, :math:`\max_{h \in \mathrm{anc}(t)} \mathrm{IC}(h) W_{dh}`, is the
@@ -631,27 +631,38 @@ class Ranker:
         of the direct computation, so the result is the same to the last bit.
 
         The terms are renumbered for it, those that are no one's child first, then the children depth by
-        depth, so that each depth's children are one slice of the block (no scattering back); the blocks
-        are small (``block`` diseases) so that a block stays in the processor's cache."""
+        depth and, within a depth, by their number of parents, so that the children of a depth that have a
+        k-th parent are one slice of the block: taking the maximum with each k-th parent in turn needs
+        neither scattering back nor a segmented reduction. The blocks are small (``block`` diseases) so
+        that a block stays in the processor's cache."""
         terms = self._annotated_terms
         H, D = W.shape
         _, parent, groups = self._parents
-        kids = np.concatenate([g[2] for g in groups]) if groups else np.zeros(0, dtype=np.int64)
+        order, plan = [], []  # plan: (first, last row of the children, the row of each one's k-th parent)
+        at = H - sum(len(g[2]) for g in groups)
+        for lo, hi, children, starts in groups:
+            degree = np.diff(np.r_[starts, hi - lo])
+            by_degree = np.argsort(degree, kind="stable")
+            order.append(children[by_degree])
+            starts, degree = lo + starts[by_degree], degree[by_degree]
+            for k in range(int(degree.max()) if len(degree) else 0):
+                first = int(np.searchsorted(degree, k, side="right"))  # those with more than k parents
+                plan.append((at + first, at + len(children), parent[starts[first:] + k]))
+            at += len(children)
+        kids = np.concatenate(order) if order else np.zeros(0, dtype=np.int64)
         is_kid = np.zeros(H, dtype=bool)
         is_kid[kids] = True
         position = np.empty(H, dtype=np.int64)
         position[np.r_[np.flatnonzero(~is_kid), kids]] = np.arange(H)
-        plan, at = [], H - len(kids)
-        for lo, hi, children, starts in groups:  # (slice of the children, their parents' rows, segments)
-            plan.append((at, at + len(children), position[parent[lo:hi]],
-                         None if hi - lo == len(children) else starts))
-            at += len(children)
+        plan = [(x, y, position[parents]) for x, y, parents in plan]
         rows = np.repeat(np.arange(H), np.diff(W.indptr))
         cols = np.asarray(W.indices, dtype=np.int64)
         data = np.asarray(W.data)
         order = np.argsort(cols, kind="stable")  # the entries by disease, so that a block is one slice
-        cols, weighted, implied_entry = cols[order], (data.astype(np.float64) * self.ic[rows])[order], \
-            data[order] > 0
+        cols, weighted = cols[order], (data.astype(np.float64) * self.ic[rows])[order]
+        term_row = np.full(H, -1, dtype=np.int64)
+        term_row[terms] = np.arange(len(terms))
+        implied_row = np.where(data[order] > 0, term_row[rows[order]], -1)  # an annotated term implied, or -1
         rows = position[rows[order]]
         bounds = [*np.searchsorted(cols, np.arange(0, D, block)).tolist(), len(cols)]
         term_rows = position[terms]
@@ -661,16 +672,17 @@ class Ranker:
             inside = slice(bounds[n], bounds[n + 1])
             best = np.zeros((H, c1 - c0))
             best[rows[inside], cols[inside] - c0] = weighted[inside]
-            implied = np.zeros((H, c1 - c0), dtype=bool)
-            implied[rows[inside], cols[inside] - c0] = implied_entry[inside]
-            for x, y, parents, starts in plan:
-                inherited = best[parents]
-                if starts is not None:  # some child has several parents
-                    inherited = np.maximum.reduceat(inherited, starts, axis=0)
-                np.maximum(best[x:y], inherited, out=best[x:y])
+            for x, y, parents in plan:  # by depth: a parent's best match is final before its children's
+                np.maximum(best[x:y], best[parents], out=best[x:y])
+            # s_t(d): the best match, minus the mismatch cost where the disease does not imply the term (the
+            # same subtraction as best - mismatch * ~implied, which subtracts 0.0 from the others)
+            scored = best[term_rows]
+            missed = np.ones(scored.shape, dtype=bool)
+            hit = implied_row[inside] >= 0
+            missed[implied_row[inside][hit], cols[inside][hit] - c0] = False
+            np.subtract(scored, self.scoring.mismatch, out=scored, where=missed)
             # one row per annotated term, summed over axis 0 of a C-contiguous array: NumPy adds the rows
             # one after another, in order (no pairwise summation across them), as a loop over the terms would
-            scored = best[term_rows] - self.scoring.mismatch * ~implied[term_rows]
             out[c0:c1] = scored.sum(axis=0) / len(terms)
         return out
 
