@@ -45,6 +45,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -282,18 +283,28 @@ class TriplesSource:
         if self._records is not None:
             return self._records or None
         found, v = self._found, self._v
-        names = ("subject", "object", "negated", "frequency", "count", "total", "percentage")
-        single = {name: dict(found[name]) for name in names}
-        if any(len(single[name]) != len(found[name]) for name in names):
+        optional = ("negated", "frequency", "count", "total", "percentage")
+        negated, frequency, count, total, percentage = single = [dict(found[name]) for name in optional]
+        if any(len(values) != len(found[name]) for values, name in zip(single, optional, strict=True)):
             self._records = []
             return None
         predicate = f"<{NMDKG_NAMESPACE}hasPhenotype>"
-        subject, obj, negated, frequency = single["subject"], single["object"], single["negated"], \
-            single["frequency"]
-        count, total, percentage = single["count"], single["total"], single["percentage"]
+        triples = found["predicate"], found["subject"], found["object"]
+        nodes = [a for a, _ in triples[0]]
+        if nodes == [a for a, _ in triples[1]] == [a for a, _ in triples[2]] \
+                and all(a < b for a, b in pairwise(nodes)):
+            # each association has one predicate, subject and object, in the same (sorted) order: the
+            # builds' canonical triples, read in step without a dictionary
+            rows: Iterable[tuple[str, str, str | None, str | None]] = \
+                ((a, p, d, ph) for (a, p), (_, d), (_, ph) in zip(*triples, strict=True))
+        else:
+            subject, obj = dict(triples[1]), dict(triples[2])
+            if len(subject) != len(triples[1]) or len(obj) != len(triples[2]):
+                self._records = []
+                return None
+            rows = ((a, p, subject.get(a), obj.get(a)) for a, p in triples[0])
         records: list[tuple[str, ...]] = []
-        for a, p in found["predicate"]:
-            d, ph = subject.get(a), obj.get(a)
+        for a, p, d, ph in rows:
             if p != predicate or d is None or ph is None:
                 continue
             n, f, c, t, pc = negated.get(a), frequency.get(a), count.get(a), total.get(a), percentage.get(a)
@@ -414,6 +425,7 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
         for d, p in store.select(EDGES_QUERY) if d is not None and p is not None
     }
     negated_pairs: set[tuple[str, str]] = set()
+    values: dict[tuple, float | None] = {}  # the frequency of each form given (a few thousand distinct ones)
     for d, p, negated, term, count, total, percentage, src in store.select(ANNOTATIONS_QUERY):
         assert d is not None and p is not None
         key = (curie(d), curie(p))
@@ -426,7 +438,10 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
         if edge is None:  # an association without its plain triple: a claim the graph rejects
             continue
         edge["annotated"] = edge["positive"] = True
-        value = frequency_value(curie(term) if term else None, count, total, percentage)
+        given = (term, count, total, percentage)
+        value = values.get(given, values)
+        if value is values:
+            value = values[given] = frequency_value(curie(term) if term else None, count, total, percentage)
         if value is not None and (edge["frequency"] is None or value > edge["frequency"]):
             edge["frequency"] = value
         if src is not None:
@@ -468,6 +483,7 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
         B.add_node(name, kind="disorder", bipartite=0, label=min(info["labels"]) if info["labels"] else name,
                    identifier=info["identifier"] or name, iri=info["iri"] or name,
                    category=_category(info["types"]))
+    added = []  # the edges in order, each phenotype node added before its first edge
     for (d, p), edge in sorted(edges.items()):
         if p not in B:
             B.add_node(p, kind="phenotype", bipartite=1, label=term_labels.get(p, p), identifier=p,
@@ -475,7 +491,8 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
         attributes: dict[str, Any] = {"source": "|".join(sorted(edge["source"]))}
         if edge["frequency"] is not None:
             attributes["frequency"] = edge["frequency"]
-        B.add_edge(d, p, **attributes)
+        added.append((d, p, attributes))
+    B.add_edges_from(added)
 
     negated_list = tuple(sorted(negated_pairs))
     counterparts: dict[str, set[str]] = defaultdict(set)
