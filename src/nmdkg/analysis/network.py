@@ -329,6 +329,26 @@ class TriplesSource:
                 rows.append((*head, value and v(value)))
         return rows
 
+    def associations(self) -> list[tuple[Any, ...]] | None:
+        """The rows of :data:`ASSOCIATIONS_QUERY` grouped by association, without writing them out: for
+        each, (disorder, phenotype, negated, frequency term, count, total, percentage, frozenset of publications);
+        None
+        unless each association has one value of each of these (then only the rows are exact)."""
+        records = self._single_valued()
+        if records is None:
+            return None
+        v = self._v
+        cited = self._of("publications")
+        publications: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}  # one object per distinct list
+        out = []
+        for a, *record in records:
+            raw = tuple(cited.get(a, ()))
+            found = publications.get(raw)
+            if found is None:
+                found = publications[raw] = frozenset(map(v, raw))
+            out.append((*record, found))
+        return out
+
     def _combinations(self, by_association: bool, v: Callable[[str], str]) -> list[Row]:
         """The rows of :data:`ANNOTATIONS_QUERY` (each source that claims an association), or of
         :data:`ASSOCIATIONS_QUERY` (the association node first, then each publication it cites): one row per

@@ -361,30 +361,32 @@ def read_associations(store) -> dict[tuple[str, str], list[Association]]:
 
     Equal annotations are one shared (immutable) object: most of the hundreds of thousands at
     ``--scope all`` give no frequency and cite the same few publications."""
-    grouped: dict[str, tuple] = {}  # per association node: its first row's values, and its publications
-    for node, d, p, negated, term, count, total, percentage, publication in store.select(ASSOCIATIONS_QUERY):
-        entry = grouped.get(node)
-        if entry is None:
-            entry = grouped[node] = (d, p, negated, term, count, total, percentage, set())
-        if publication is not None:
-            entry[7].add(publication)
+    grouped = store.associations() if isinstance(store, TriplesSource) else None  # the build's triples
+    if grouped is None:
+        by_node: dict[str, tuple] = {}  # per association node: its first row's values, and its publications
+        for node, *row, publication in store.select(ASSOCIATIONS_QUERY):
+            entry = by_node.get(node)
+            if entry is None:
+                entry = by_node[node] = (*row, set())
+            if publication is not None:
+                entry[7].add(publication)
+        grouped = list(by_node.values())
     out: dict[tuple[str, str], list[Association]] = {}
-    shared: dict[tuple, Association] = {}
-    values: dict[tuple, float | None] = {}
-    for d, p, negated, term, count, total, percentage, publications in grouped.values():
-        if count is not None and total is not None:
-            count, total = int(count), int(total)
-        else:
-            count = total = None
-        value = values.get((term, percentage), values)
-        if value is values:
-            value = values[term, percentage] = frequency_value(curie(term) if term else None, None, None,
-                                                               percentage)
-        key = (negated is not None and negated.lower() in ("true", "1"), count, total, value,
-               frozenset(map(curie, publications)))
-        association = shared.get(key)
+    read: dict[tuple, Association] = {}  # the Association of the values as read
+    shared: dict[tuple, Association] = {}  # one object per distinct Association
+    for d, p, negated, term, count, total, percentage, publications in grouped:
+        given = (negated, term, count, total, percentage, frozenset(publications))
+        association = read.get(given)
         if association is None:
-            association = shared[key] = Association(*key)
+            if count is not None and total is not None:
+                count, total = int(count), int(total)
+            else:
+                count = total = None
+            value = frequency_value(curie(term) if term else None, None, None, percentage)
+            association = Association(negated is not None and negated.lower() in ("true", "1"), count, total,
+                                      value, frozenset(map(curie, publications)))
+            association = read[given] = shared.setdefault(
+                (association.negated, count, total, value, association.publications), association)
         out.setdefault((curie(d), curie(p)), []).append(association)
     return out
 
@@ -448,7 +450,7 @@ class Ranker:
                 for a in given:
                     for ref in a.publications:
                         self.cited_by.setdefault(ref, set()).add(i)
-        self.annotations = [self._profile(i) for i in range(len(self.diseases))]
+        self.annotations = self._profiles()
         self._parents = _parent_edges(data.parents, self.column)
         self.W, self.F, self._M = self._closures(self.annotations)
         negated = [(self.row[d], self.column[p]) for d, p in data.negated if p in self.column and d in self.row]
@@ -489,7 +491,7 @@ class Ranker:
                 scoring.calibrate) != (self.scoring.floor, self.scoring.prior_strength,
                                        self.scoring.unknown_frequency, self.scoring.mismatch,
                                        self.scoring.calibrate):
-            clone.annotations = [clone._profile(i) for i in range(len(clone.diseases))]
+            clone.annotations = clone._profiles()
             clone.W, clone.F, clone._M = clone._closures(clone.annotations)
             clone.background = (clone._background_of(clone.W) if scoring.calibrate
                                 else np.zeros(len(clone.diseases)))
@@ -506,17 +508,32 @@ class Ranker:
             values.append((n + a * self.scoring.unknown_frequency) / (m + a))
         return max(values) if values else None
 
-    def _profile(self, d: int, exclude: frozenset[str] = frozenset()) -> list[tuple[int, float | None]]:
+    def _profile(self, d: int, exclude: frozenset[str] = frozenset(), memo: dict | None = None
+                 ) -> list[tuple[int, float | None]]:
         """The annotations of disease ``d`` (term column, frequency), without those citing only
-        ``exclude``."""
+        ``exclude``; ``memo`` keeps the frequency of each list of annotations (by their identities: equal
+        annotations are one object, see :func:`read_associations`) across calls with the same scoring."""
         out = []
         for u, given in sorted(self.associations[d].items()):
             if u < 0:
                 continue
             kept = _kept(given, exclude)
-            if kept:
+            if not kept:
+                continue
+            if memo is None:
                 out.append((u, self.frequency(kept)))
+                continue
+            key = tuple(map(id, kept))
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = (kept, self.frequency(kept))  # (the annotations kept alive with their ids)
+            out.append((u, found[1]))
         return out
+
+    def _profiles(self) -> list[list[tuple[int, float | None]]]:
+        """The annotations of every disease (:meth:`_profile`)."""
+        memo: dict[tuple[int, ...], tuple[list[Association], float | None]] = {}
+        return [self._profile(i, memo=memo) for i in range(len(self.diseases))]
 
     def weight(self, frequency: float | None) -> float:
         f = self.scoring.unknown_frequency if frequency is None else frequency
@@ -541,7 +558,7 @@ class Ranker:
         offsets = np.cumsum(lengths) - lengths
         position = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
         key = self._anc_idx[position].astype(np.int64) * D + ann_disease[which]
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)  # (not stable: the maximum and minimum of a pair's values do not depend on order)
         key, which = key[order], which[order]
         first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
         pairs = key[first]
