@@ -1281,9 +1281,17 @@ def ranker_documents(ranker: Ranker) -> tuple[dict[str, Any], dict[str, Any]]:
         "seed_labels": ranker.seed_labels,
     }
     child, parent, _ = ranker._parents
+    rows: dict[int, list] = {}  # each annotation's row, made once (equal annotations are one object)
+
+    def row(a: Association) -> list:
+        found = rows.get(id(a))
+        if found is None:
+            found = rows[id(a)] = [a.negated, a.count, a.total, a.value, sorted(a.publications)]
+        return found
+
     annotations = {
-        "associations": [[[u, [[a.negated, a.count, a.total, a.value, sorted(a.publications)] for a in given]]
-                          for u, given in per_term.items()] for per_term in ranker.associations],
+        "associations": [[[u, [row(a) for a in given]] for u, given in per_term.items()]
+                         for per_term in ranker.associations],
         "parent_edges": [child.tolist(), parent.tolist()],
     }
     return names, annotations
