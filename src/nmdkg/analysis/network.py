@@ -331,21 +331,29 @@ class TriplesSource:
 
     def associations(self) -> list[tuple[Any, ...]] | None:
         """The rows of :data:`ASSOCIATIONS_QUERY` grouped by association, without writing them out: for
-        each, (disorder, phenotype, negated, frequency term, count, total, percentage, frozenset of publications);
-        None
-        unless each association has one value of each of these (then only the rows are exact)."""
+        each, (disorder, phenotype, negated, frequency term, count, total, percentage, frozenset of
+        publications); None unless each association has one value of each of these (then only the rows are
+        exact)."""
+        return self._grouped("publications")
+
+    def annotations(self) -> list[tuple[Any, ...]] | None:
+        """The rows of :data:`ANNOTATIONS_QUERY` grouped by association, as :meth:`associations` (the
+        sources that claim it in place of the publications)."""
+        return self._grouped("claimed")
+
+    def _grouped(self, last: str) -> list[tuple[Any, ...]] | None:
         records = self._single_valued()
         if records is None:
             return None
         v = self._v
-        cited = self._of("publications")
-        publications: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}  # one object per distinct list
+        values = self._of(last)
+        distinct: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}  # one object per distinct list
         out = []
         for a, *record in records:
-            raw = tuple(cited.get(a, ()))
-            found = publications.get(raw)
+            raw = tuple(values.get(a, ()))
+            found = distinct.get(raw)
             if found is None:
-                found = publications[raw] = frozenset(map(v, raw))
+                found = distinct[raw] = frozenset(map(v, raw))
             out.append((*record, found))
         return out
 
@@ -446,7 +454,12 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
     }
     negated_pairs: set[tuple[str, str]] = set()
     values: dict[tuple, float | None] = {}  # the frequency of each form given (a few thousand distinct ones)
-    for d, p, negated, term, count, total, percentage, src in store.select(ANNOTATIONS_QUERY):
+    sources: dict[frozenset[str], list[str]] = {}  # the CURIEs of each set of sources
+    grouped = store.annotations() if isinstance(store, TriplesSource) else None  # the build's triples
+    annotations: Iterable[tuple[Any, ...]] = grouped if grouped is not None else \
+        ((*row[:-1], frozenset() if row[-1] is None else frozenset((row[-1],)))
+         for row in store.select(ANNOTATIONS_QUERY))
+    for d, p, negated, term, count, total, percentage, claimed in annotations:
         assert d is not None and p is not None
         key = (curie(d), curie(p))
         if negated is not None and negated.lower() in ("true", "1"):
@@ -464,8 +477,11 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
             value = values[given] = frequency_value(curie(term) if term else None, count, total, percentage)
         if value is not None and (edge["frequency"] is None or value > edge["frequency"]):
             edge["frequency"] = value
-        if src is not None:
-            edge["source"].add(curie(src))
+        if claimed:
+            found = sources.get(claimed)
+            if found is None:
+                found = sources[claimed] = [curie(src) for src in claimed]
+            edge["source"].update(found)
     dropped = [key for key, edge in edges.items() if edge["annotated"] and not edge["positive"]]
     for key in dropped:  # a plain triple whose only annotations are negated: never an edge
         del edges[key]
