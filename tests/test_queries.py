@@ -636,7 +636,8 @@ def _per_cell(result) -> dict[str, str]:
 def test_each_distinct_term_is_written_once_with_the_same_bytes(nmd_ox):
     """Large answers are written converting each distinct term object once: every format gives the bytes
     the per-cell writers give, on terms repeated as one object and as equal but distinct objects, unbound
-    cells, long and non-ASCII text, and on the real 28,000-row answer of query 41 of the default build."""
+    cells, long and non-ASCII text, and on the real answer of query 41 of the default build (28,000 rows, the
+    first 3,000 compared)."""
     from rdflib import BNode, Variable
     from rdflib.query import Result
 
@@ -653,6 +654,7 @@ def test_each_distinct_term_is_written_once_with_the_same_bytes(nmd_ox):
                     {a: MG, b: Literal("MG"), c: long}, {}]
     real = answer(nmd_ox, "41-association-sources")
     assert len(real.bindings) > 20_000
+    real.bindings = real.bindings[:3000]  # (the first rows of the real answer: enough repeated terms)
     for result in (toy, real):
         expected = _per_cell(result)
         for fmt, text in expected.items():
