@@ -446,10 +446,8 @@ class Ranker:
             for p, given in negated_of.get(d, ()):
                 per_term.setdefault(-1 - self.column[p], []).extend(a for a in given if a.negated)
             self.associations.append(per_term)
-            for given in per_term.values():
-                for a in given:
-                    for ref in a.publications:
-                        self.cited_by.setdefault(ref, set()).add(i)
+            for ref in frozenset().union(*(a.publications for given in per_term.values() for a in given)):
+                self.cited_by.setdefault(ref, set()).add(i)
         self.annotations = self._profiles()
         self._parents = _parent_edges(data.parents, self.column)
         self.W, self.F, self._M = self._closures(self.annotations)
