@@ -45,6 +45,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -252,6 +253,14 @@ class TriplesSource:
             if p in by_term:  # (faster than a dict.get per triple: 3 million of them at --scope all)
                 by_term[p].append((s, o))
         self._found = {name: by_term[term] for name, term in self._PREDICATES.items()}
+        self._memo: dict[str, str] = {}  # the same sources, frequency terms and disorders recur by the thousand
+        self._records: list[tuple[str, ...]] | None = None
+
+    def _v(self, term: str) -> str:
+        value = self._memo.get(term)
+        if value is None:
+            value = self._memo[term] = self._value(term)
+        return value
 
     @staticmethod
     def _value(term: str) -> str:
@@ -265,28 +274,88 @@ class TriplesSource:
             values[s].append(o)
         return values
 
-    def _annotations(self, single: dict[str, dict[str, str]], claimed: dict[str, list[str]],
-                     v: Callable[[str], str]) -> list[Row]:
-        """The annotation rows when every association has at most one value of each property but
-        ``claimedBy`` (the general case multiplies the optional values, as SPARQL does)."""
+    def _single_valued(self) -> list[tuple[str, ...]] | None:
+        """Every has-phenotype association as (association, disorder, phenotype, negated, frequency term,
+        count, total, percentage), values or None, when each has at most one value of each of these
+        properties (the builds' case: the rows of both annotation queries are then these, once per source or
+        publication), else None (the general case multiplies the optional values, as SPARQL does). Computed
+        once: the network and the ranker read both queries from the same source."""
+        if self._records is not None:
+            return self._records or None
+        found, v = self._found, self._v
+        optional = ("negated", "frequency", "count", "total", "percentage")
+        negated, frequency, count, total, percentage = single = [dict(found[name]) for name in optional]
+        if any(len(values) != len(found[name]) for values, name in zip(single, optional, strict=True)):
+            self._records = []
+            return None
         predicate = f"<{NMDKG_NAMESPACE}hasPhenotype>"
-        subject, obj, negated, frequency = single["subject"], single["object"], single["negated"], \
-            single["frequency"]
-        count, total, percentage = single["count"], single["total"], single["percentage"]
-        none: tuple[None] = (None,)
-        rows: list[Row] = []
-        for a, p in self._found["predicate"]:
-            d, ph = subject.get(a), obj.get(a)
+        triples = found["predicate"], found["subject"], found["object"]
+        nodes = [a for a, _ in triples[0]]
+        if nodes == [a for a, _ in triples[1]] == [a for a, _ in triples[2]] \
+                and all(a < b for a, b in pairwise(nodes)):
+            # each association has one predicate, subject and object, in the same (sorted) order: the
+            # builds' canonical triples, read in step without a dictionary
+            rows: Iterable[tuple[str, str, str | None, str | None]] = \
+                ((a, p, d, ph) for (a, p), (_, d), (_, ph) in zip(*triples, strict=True))
+        else:
+            subject, obj = dict(triples[1]), dict(triples[2])
+            if len(subject) != len(triples[1]) or len(obj) != len(triples[2]):
+                self._records = []
+                return None
+            rows = ((a, p, subject.get(a), obj.get(a)) for a, p in triples[0])
+        records: list[tuple[str, ...]] = []
+        for a, p, d, ph in rows:
             if p != predicate or d is None or ph is None:
                 continue
             n, f, c, t, pc = negated.get(a), frequency.get(a), count.get(a), total.get(a), percentage.get(a)
             if c is None or t is None:
                 c = t = None
-            row = (d[1:-1] if d[0] == "<" else v(d), ph[1:-1] if ph[0] == "<" else v(ph), n and v(n),
-                   f and v(f), c and v(c), t and v(t), pc and v(pc))
-            for src in claimed.get(a, none):
-                rows.append((*row, src and v(src)))
+            records.append((a, d[1:-1] if d[0] == "<" else v(d), ph[1:-1] if ph[0] == "<" else v(ph), n and v(n),
+                            f and v(f), c and v(c), t and v(t), pc and v(pc)))
+        self._records = records
+        return records or None
+
+    def _per_record(self, records: list[tuple[str, ...]], by_association: bool) -> list[Row]:
+        """The rows of :data:`ANNOTATIONS_QUERY` (each source that claims an association) or of
+        :data:`ASSOCIATIONS_QUERY` (the association node first, then each publication it cites) from the
+        single-valued ``records``."""
+        v = self._v
+        last = self._of("publications" if by_association else "claimed")
+        none: tuple[None] = (None,)
+        rows: list[Row] = []
+        for a, *record in records:
+            head = (a[1:-1] if a[0] == "<" else v(a), *record) if by_association else tuple(record)
+            for value in last.get(a, none):
+                rows.append((*head, value and v(value)))
         return rows
+
+    def associations(self) -> list[tuple[Any, ...]] | None:
+        """The rows of :data:`ASSOCIATIONS_QUERY` grouped by association, without writing them out: for
+        each, (disorder, phenotype, negated, frequency term, count, total, percentage, frozenset of
+        publications); None unless each association has one value of each of these (then only the rows are
+        exact)."""
+        return self._grouped("publications")
+
+    def annotations(self) -> list[tuple[Any, ...]] | None:
+        """The rows of :data:`ANNOTATIONS_QUERY` grouped by association, as :meth:`associations` (the
+        sources that claim it in place of the publications)."""
+        return self._grouped("claimed")
+
+    def _grouped(self, last: str) -> list[tuple[Any, ...]] | None:
+        records = self._single_valued()
+        if records is None:
+            return None
+        v = self._v
+        values = self._of(last)
+        distinct: dict[tuple[str, ...], frozenset[str]] = {(): frozenset()}  # one object per distinct list
+        out = []
+        for a, *record in records:
+            raw = tuple(values.get(a, ()))
+            found = distinct.get(raw)
+            if found is None:
+                found = distinct[raw] = frozenset(map(v, raw))
+            out.append((*record, found))
+        return out
 
     def _combinations(self, by_association: bool, v: Callable[[str], str]) -> list[Row]:
         """The rows of :data:`ANNOTATIONS_QUERY` (each source that claims an association), or of
@@ -317,25 +386,15 @@ class TriplesSource:
         return rows
 
     def select(self, query: str) -> list[Row]:
-        found = self._found
-        memo: dict[str, str] = {}  # the same sources, frequency terms and disorders recur by the thousand
-
-        def v(term: str) -> str:
-            value = memo.get(term)
-            if value is None:
-                value = memo[term] = self._value(term)
-            return value
-
+        found, v = self._found, self._v
         has = found["has"]
         if query == EDGES_QUERY:
             return [(s[1:-1], o[1:-1] if o[0] == "<" else v(o)) for s, o in has]
-        if query == ANNOTATIONS_QUERY:
-            single = {name: dict(found[name]) for name in
-                      ("subject", "object", "negated", "frequency", "count", "total", "percentage")}
-            if all(len(single[name]) == len(found[name]) for name in single):  # one value each: the builds'
-                return self._annotations(single, self._of("claimed"), v)
-        if query in (ANNOTATIONS_QUERY, ASSOCIATIONS_QUERY):  # the general case: every combination of values
-            return self._combinations(query == ASSOCIATIONS_QUERY, v)
+        if query in (ANNOTATIONS_QUERY, ASSOCIATIONS_QUERY):
+            records = self._single_valued()
+            if records is not None:  # one value of each property but the sources and publications: the builds'
+                return self._per_record(records, query == ASSOCIATIONS_QUERY)
+            return self._combinations(query == ASSOCIATIONS_QUERY, v)  # the general case
         if query == DISORDERS_QUERY:
             subjects = {s for s, _ in has}
             return sorted({(v(s), key, v(o)) for key in ("label", "identifier", "type")
@@ -394,7 +453,13 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
         for d, p in store.select(EDGES_QUERY) if d is not None and p is not None
     }
     negated_pairs: set[tuple[str, str]] = set()
-    for d, p, negated, term, count, total, percentage, src in store.select(ANNOTATIONS_QUERY):
+    values: dict[tuple, float | None] = {}  # the frequency of each form given (a few thousand distinct ones)
+    sources: dict[frozenset[str], list[str]] = {}  # the CURIEs of each set of sources
+    grouped = store.annotations() if isinstance(store, TriplesSource) else None  # the build's triples
+    annotations: Iterable[tuple[Any, ...]] = grouped if grouped is not None else \
+        ((*row[:-1], frozenset() if row[-1] is None else frozenset((row[-1],)))
+         for row in store.select(ANNOTATIONS_QUERY))
+    for d, p, negated, term, count, total, percentage, claimed in annotations:
         assert d is not None and p is not None
         key = (curie(d), curie(p))
         if negated is not None and negated.lower() in ("true", "1"):
@@ -406,11 +471,17 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
         if edge is None:  # an association without its plain triple: a claim the graph rejects
             continue
         edge["annotated"] = edge["positive"] = True
-        value = frequency_value(curie(term) if term else None, count, total, percentage)
+        given = (term, count, total, percentage)
+        value = values.get(given, values)
+        if value is values:
+            value = values[given] = frequency_value(curie(term) if term else None, count, total, percentage)
         if value is not None and (edge["frequency"] is None or value > edge["frequency"]):
             edge["frequency"] = value
-        if src is not None:
-            edge["source"].add(curie(src))
+        if claimed:
+            found = sources.get(claimed)
+            if found is None:
+                found = sources[claimed] = [curie(src) for src in claimed]
+            edge["source"].update(found)
     dropped = [key for key, edge in edges.items() if edge["annotated"] and not edge["positive"]]
     for key in dropped:  # a plain triple whose only annotations are negated: never an edge
         del edges[key]
@@ -448,6 +519,7 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
         B.add_node(name, kind="disorder", bipartite=0, label=min(info["labels"]) if info["labels"] else name,
                    identifier=info["identifier"] or name, iri=info["iri"] or name,
                    category=_category(info["types"]))
+    added = []  # the edges in order, each phenotype node added before its first edge
     for (d, p), edge in sorted(edges.items()):
         if p not in B:
             B.add_node(p, kind="phenotype", bipartite=1, label=term_labels.get(p, p), identifier=p,
@@ -455,7 +527,8 @@ def read(source: Any, progress: Callable[[str], None] | None = None) -> Phenotyp
         attributes: dict[str, Any] = {"source": "|".join(sorted(edge["source"]))}
         if edge["frequency"] is not None:
             attributes["frequency"] = edge["frequency"]
-        B.add_edge(d, p, **attributes)
+        added.append((d, p, attributes))
+    B.add_edges_from(added)
 
     negated_list = tuple(sorted(negated_pairs))
     counterparts: dict[str, set[str]] = defaultdict(set)

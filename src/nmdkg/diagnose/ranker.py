@@ -357,24 +357,37 @@ class Association:
 
 
 def read_associations(store) -> dict[tuple[str, str], list[Association]]:
-    """The annotations of every (disease, phenotype) pair, read by SPARQL from a ``network`` source."""
-    grouped: dict[str, dict[str, Any]] = {}
-    for node, d, p, negated, term, count, total, percentage, publication in store.select(ASSOCIATIONS_QUERY):
-        entry = grouped.setdefault(node, {"key": (curie(d), curie(p)), "publications": set(),
-                                          "negated": negated is not None and negated.lower() in ("true", "1"),
-                                          "count": count, "total": total, "term": term,
-                                          "percentage": percentage})
-        if publication is not None:
-            entry["publications"].add(curie(publication))
+    """The annotations of every (disease, phenotype) pair, read by SPARQL from a ``network`` source.
+
+    Equal annotations are one shared (immutable) object: most of the hundreds of thousands at
+    ``--scope all`` give no frequency and cite the same few publications."""
+    grouped = store.associations() if isinstance(store, TriplesSource) else None  # the build's triples
+    if grouped is None:
+        by_node: dict[str, tuple] = {}  # per association node: its first row's values, and its publications
+        for node, *row, publication in store.select(ASSOCIATIONS_QUERY):
+            entry = by_node.get(node)
+            if entry is None:
+                entry = by_node[node] = (*row, set())
+            if publication is not None:
+                entry[7].add(publication)
+        grouped = list(by_node.values())
     out: dict[tuple[str, str], list[Association]] = {}
-    for entry in grouped.values():
-        count = total = None
-        if entry["count"] is not None and entry["total"] is not None:
-            count, total = int(entry["count"]), int(entry["total"])
-        value = frequency_value(curie(entry["term"]) if entry["term"] else None, None, None,
-                                entry["percentage"])
-        out.setdefault(entry["key"], []).append(
-            Association(entry["negated"], count, total, value, frozenset(entry["publications"])))
+    read: dict[tuple, Association] = {}  # the Association of the values as read
+    shared: dict[tuple, Association] = {}  # one object per distinct Association
+    for d, p, negated, term, count, total, percentage, publications in grouped:
+        given = (negated, term, count, total, percentage, frozenset(publications))
+        association = read.get(given)
+        if association is None:
+            if count is not None and total is not None:
+                count, total = int(count), int(total)
+            else:
+                count = total = None
+            value = frequency_value(curie(term) if term else None, None, None, percentage)
+            association = Association(negated is not None and negated.lower() in ("true", "1"), count, total,
+                                      value, frozenset(map(curie, publications)))
+            association = read[given] = shared.setdefault(
+                (association.negated, count, total, value, association.publications), association)
+        out.setdefault((curie(d), curie(p)), []).append(association)
     return out
 
 
@@ -433,11 +446,9 @@ class Ranker:
             for p, given in negated_of.get(d, ()):
                 per_term.setdefault(-1 - self.column[p], []).extend(a for a in given if a.negated)
             self.associations.append(per_term)
-            for given in per_term.values():
-                for a in given:
-                    for ref in a.publications:
-                        self.cited_by.setdefault(ref, set()).add(i)
-        self.annotations = [self._profile(i) for i in range(len(self.diseases))]
+            for ref in frozenset().union(*(a.publications for given in per_term.values() for a in given)):
+                self.cited_by.setdefault(ref, set()).add(i)
+        self.annotations = self._profiles()
         self._parents = _parent_edges(data.parents, self.column)
         self.W, self.F, self._M = self._closures(self.annotations)
         negated = [(self.row[d], self.column[p]) for d, p in data.negated if p in self.column and d in self.row]
@@ -478,7 +489,7 @@ class Ranker:
                 scoring.calibrate) != (self.scoring.floor, self.scoring.prior_strength,
                                        self.scoring.unknown_frequency, self.scoring.mismatch,
                                        self.scoring.calibrate):
-            clone.annotations = [clone._profile(i) for i in range(len(clone.diseases))]
+            clone.annotations = clone._profiles()
             clone.W, clone.F, clone._M = clone._closures(clone.annotations)
             clone.background = (clone._background_of(clone.W) if scoring.calibrate
                                 else np.zeros(len(clone.diseases)))
@@ -495,17 +506,32 @@ class Ranker:
             values.append((n + a * self.scoring.unknown_frequency) / (m + a))
         return max(values) if values else None
 
-    def _profile(self, d: int, exclude: frozenset[str] = frozenset()) -> list[tuple[int, float | None]]:
+    def _profile(self, d: int, exclude: frozenset[str] = frozenset(), memo: dict | None = None
+                 ) -> list[tuple[int, float | None]]:
         """The annotations of disease ``d`` (term column, frequency), without those citing only
-        ``exclude``."""
+        ``exclude``; ``memo`` keeps the frequency of each list of annotations (by their identities: equal
+        annotations are one object, see :func:`read_associations`) across calls with the same scoring."""
         out = []
         for u, given in sorted(self.associations[d].items()):
             if u < 0:
                 continue
             kept = _kept(given, exclude)
-            if kept:
+            if not kept:
+                continue
+            if memo is None:
                 out.append((u, self.frequency(kept)))
+                continue
+            key = tuple(map(id, kept))
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = (kept, self.frequency(kept))  # (the annotations kept alive with their ids)
+            out.append((u, found[1]))
         return out
+
+    def _profiles(self) -> list[list[tuple[int, float | None]]]:
+        """The annotations of every disease (:meth:`_profile`)."""
+        memo: dict[tuple[int, ...], tuple[list[Association], float | None]] = {}
+        return [self._profile(i, memo=memo) for i in range(len(self.diseases))]
 
     def weight(self, frequency: float | None) -> float:
         f = self.scoring.unknown_frequency if frequency is None else frequency
@@ -530,7 +556,7 @@ class Ranker:
         offsets = np.cumsum(lengths) - lengths
         position = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(offsets - starts, lengths)
         key = self._anc_idx[position].astype(np.int64) * D + ann_disease[which]
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)  # (not stable: the maximum and minimum of a pair's values do not depend on order)
         key, which = key[order], which[order]
         first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
         pairs = key[first]
@@ -610,35 +636,69 @@ class Ranker:
             total += weighted[anc].max(axis=0) - self.scoring.mismatch * (W[j] <= 0)
         return total / len(terms)
 
-    def _background_of_closure(self, W: Closure, block: int = 1024) -> np.ndarray:
+    def _background_of_closure(self, W: Closure, block: int = 64) -> np.ndarray:
         r""":math:`\mu_d` of every disease from the sparse closure ``W``, by blocks of diseases.
 
         The best match of a term, :math:`\max_{h \in \mathrm{anc}(t)} \mathrm{IC}(h) W_{dh}`, is the
         larger of the term's own value and its parents' best matches, so it is propagated down the
         hierarchy one parent edge at a time (children by depth: a parent is always shallower) instead of
         taking the maximum over every ancestor of every term; the values and the order of the sum are those
-        of the direct computation, so the result is the same to the last bit."""
+        of the direct computation, so the result is the same to the last bit.
+
+        The terms are renumbered for it, those that are no one's child first, then the children depth by
+        depth and, within a depth, by their number of parents, so that the children of a depth that have a
+        k-th parent are one slice of the block: taking the maximum with each k-th parent in turn needs
+        neither scattering back nor a segmented reduction. The blocks are small (``block`` diseases) so
+        that a block stays in the processor's cache."""
         terms = self._annotated_terms
         H, D = W.shape
         _, parent, groups = self._parents
-        out = np.zeros(D)
+        order, plan = [], []  # plan: (first, last row of the children, the row of each one's k-th parent)
+        at = H - sum(len(g[2]) for g in groups)
+        for lo, hi, children, starts in groups:
+            degree = np.diff(np.r_[starts, hi - lo])
+            by_degree = np.argsort(degree, kind="stable")
+            order.append(children[by_degree])
+            starts, degree = lo + starts[by_degree], degree[by_degree]
+            for k in range(int(degree.max()) if len(degree) else 0):
+                first = int(np.searchsorted(degree, k, side="right"))  # those with more than k parents
+                plan.append((at + first, at + len(children), parent[starts[first:] + k]))
+            at += len(children)
+        kids = np.concatenate(order) if order else np.zeros(0, dtype=np.int64)
+        is_kid = np.zeros(H, dtype=bool)
+        is_kid[kids] = True
+        position = np.empty(H, dtype=np.int64)
+        position[np.r_[np.flatnonzero(~is_kid), kids]] = np.arange(H)
+        plan = [(x, y, position[parents]) for x, y, parents in plan]
         rows = np.repeat(np.arange(H), np.diff(W.indptr))
         cols = np.asarray(W.indices, dtype=np.int64)
-        weighted_all = np.asarray(W.data).astype(np.float64) * self.ic[rows]
-        for c0 in range(0, D, block):
+        data = np.asarray(W.data)
+        order = np.argsort(cols, kind="stable")  # the entries by disease, so that a block is one slice
+        cols, weighted = cols[order], (data.astype(np.float64) * self.ic[rows])[order]
+        term_row = np.full(H, -1, dtype=np.int64)
+        term_row[terms] = np.arange(len(terms))
+        implied_row = np.where(data[order] > 0, term_row[rows[order]], -1)  # an annotated term implied, or -1
+        rows = position[rows[order]]
+        bounds = [*np.searchsorted(cols, np.arange(0, D, block)).tolist(), len(cols)]
+        term_rows = position[terms]
+        out = np.zeros(D)
+        for n, c0 in enumerate(range(0, D, block)):
             c1 = min(c0 + block, D)
-            inside = (cols >= c0) & (cols < c1)
+            inside = slice(bounds[n], bounds[n + 1])
             best = np.zeros((H, c1 - c0))
-            best[rows[inside], cols[inside] - c0] = weighted_all[inside]
-            implied = np.zeros((H, c1 - c0), dtype=bool)
-            implied[rows[inside], cols[inside] - c0] = np.asarray(W.data)[inside] > 0
-            for lo, hi, kids, starts in groups:
-                inherited = np.maximum.reduceat(best[parent[lo:hi]], starts, axis=0)
-                best[kids] = np.maximum(best[kids], inherited)
-            total = np.zeros(c1 - c0)
-            for j in terms:
-                total += best[j] - self.scoring.mismatch * ~implied[j]
-            out[c0:c1] = total / len(terms)
+            best[rows[inside], cols[inside] - c0] = weighted[inside]
+            for x, y, parents in plan:  # by depth: a parent's best match is final before its children's
+                np.maximum(best[x:y], best[parents], out=best[x:y])
+            # s_t(d): the best match, minus the mismatch cost where the disease does not imply the term (the
+            # same subtraction as best - mismatch * ~implied, which subtracts 0.0 from the others)
+            scored = best[term_rows]
+            missed = np.ones(scored.shape, dtype=bool)
+            hit = implied_row[inside] >= 0
+            missed[implied_row[inside][hit], cols[inside][hit] - c0] = False
+            np.subtract(scored, self.scoring.mismatch, out=scored, where=missed)
+            # one row per annotated term, summed over axis 0 of a C-contiguous array: NumPy adds the rows
+            # one after another, in order (no pairwise summation across them), as a loop over the terms would
+            out[c0:c1] = scored.sum(axis=0) / len(terms)
         return out
 
     def _left_out(self, exclude: Iterable[str]) -> dict[int, Any]:
@@ -1219,9 +1279,17 @@ def ranker_documents(ranker: Ranker) -> tuple[dict[str, Any], dict[str, Any]]:
         "seed_labels": ranker.seed_labels,
     }
     child, parent, _ = ranker._parents
+    rows: dict[int, list] = {}  # each annotation's row, made once (equal annotations are one object)
+
+    def row(a: Association) -> list:
+        found = rows.get(id(a))
+        if found is None:
+            found = rows[id(a)] = [a.negated, a.count, a.total, a.value, sorted(a.publications)]
+        return found
+
     annotations = {
-        "associations": [[[u, [[a.negated, a.count, a.total, a.value, sorted(a.publications)] for a in given]]
-                          for u, given in per_term.items()] for per_term in ranker.associations],
+        "associations": [[[u, [row(a) for a in given]] for u, given in per_term.items()]
+                         for per_term in ranker.associations],
         "parent_edges": [child.tolist(), parent.tolist()],
     }
     return names, annotations

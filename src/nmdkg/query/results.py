@@ -33,10 +33,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.sparql.results.csvresults import CSVResultSerializer
+from rdflib.plugins.sparql.results.jsonresults import JSONResultSerializer, termToJSON
 from rdflib.query import Result
 from rdflib.term import Identifier
 
@@ -71,27 +74,50 @@ def rows(result: Result) -> list[list[Identifier | None]]:
     return [[binding.get(var) for var in names] for binding in result.bindings]
 
 
+def _distinct(terms: Iterable[Any], convert: Callable[[Any], Any]) -> dict[int, Any]:
+    """``convert`` of each distinct term object of ``terms``, by the object's identity: a large answer
+    repeats its terms (the same sources, predicates and labels on thousands of rows), and the query stores
+    give each distinct term of an answer as one object, so each is converted once. Keyed by identity, the
+    result is exact whatever the terms' own equality says (the terms must stay alive while it is used)."""
+    return {key: convert(term) for key, term in {id(term): term for term in terms}.items()}
+
+
+def _cells(table: list[list[Any]], convert: Callable[[Any], str]) -> list[list[str]]:
+    """``convert`` of every cell of ``table`` (terms or None), computed once per distinct term."""
+    done = _distinct((term for row in table for term in row), convert).__getitem__
+    return [list(map(done, map(id, row))) for row in table]
+
+
 # -- SPARQL 1.1 JSON and CSV: rdflib's writers ---------------------------------------------------------
 
-def _rdflib_writer(result: Result, fmt: str) -> str:
-    """rdflib's writer of ``fmt``, fed the solutions with their variables in the projection's order (rdflib
-    writes a solution's terms in its own order, which differs between engines), so that the same answer
-    gives the same bytes whatever engine computed it."""
-    if result.type == "SELECT":
-        ordered = Result("SELECT")
-        ordered.vars = result.vars
-        names = result.vars or []
-        ordered.bindings = [{var: binding[var] for var in names if binding.get(var) is not None}
-                            for binding in result.bindings]
-        result = ordered
+class _JSONWriter(JSONResultSerializer):
+    """rdflib's JSON results writer, fed each solution's terms in the projection's order (rdflib writes a
+    solution's terms in its own order, which differs between engines, so that the same answer gives the
+    same bytes whatever engine computed it), each distinct term encoded once."""
+
+    def __init__(self, result: Result):
+        super().__init__(result)
+        self._names = result.vars or []
+        terms = (term for binding in result.bindings for term in binding.values()) if result.type == "SELECT" \
+            else ()
+        self._encoded = _distinct(terms, lambda term: termToJSON(self, term))
+
+    def _bindingToJSON(self, b):  # rdflib's name
+        encoded, get = self._encoded, b.get
+        return {var: encoded[id(term)] for var in self._names if (term := get(var)) is not None}
+
+
+def _rdflib_writer(result: Result, writer: type) -> str:
+    """The text an rdflib results writer (a ``ResultSerializer`` class) gives for ``result``; rdflib's CSV
+    writer reads each solution in the projection's order by itself."""
     buffer = io.BytesIO()
-    result.serialize(buffer, encoding="utf-8", format=fmt)
+    writer(result).serialize(buffer, encoding="utf-8")
     return buffer.getvalue().decode("utf-8")
 
 
 def to_json(result: Result) -> str:
     """The result in the SPARQL 1.1 Query Results JSON Format (rdflib's writer)."""
-    return _rdflib_writer(result, "json") + "\n"
+    return _rdflib_writer(result, _JSONWriter) + "\n"
 
 
 def to_csv(result: Result) -> str:
@@ -99,7 +125,7 @@ def to_csv(result: Result) -> str:
     format does not define, as ``true`` or ``false`` (as Oxigraph writes it)."""
     if result.type == "ASK":
         return ("true" if result.askAnswer else "false") + "\r\n"
-    return _rdflib_writer(result, "csv")
+    return _rdflib_writer(result, CSVResultSerializer)
 
 
 # -- SPARQL 1.1 TSV: no library writes it from an rdflib result (see docs/decisions/0012) --------------
@@ -140,7 +166,7 @@ def to_tsv(result: Result) -> str:
     if result.type == "ASK":
         return ("true" if result.askAnswer else "false") + "\n"
     lines = ["\t".join(f"?{name}" for name in variables(result))]
-    lines += ["\t".join(tsv_term(term) for term in row) for row in rows(result)]
+    lines += ["\t".join(row) for row in _cells(rows(result), tsv_term)]
     return "\n".join(lines) + "\n"
 
 
@@ -164,11 +190,12 @@ def to_table(result: Result, width: int = TABLE_CELL_WIDTH) -> str:
     if result.type == "ASK":
         return ("yes" if result.askAnswer else "no") + "\n"
     names = variables(result)
-    cells = [[_cut(short(term), width) for term in row] for row in rows(result)]
-    widths = [max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(names)]
-    lines = ["  ".join(name.ljust(w) for name, w in zip(names, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    cells = _cells(rows(result), lambda term: _cut(short(term), width))
+    columns = list(zip(*cells, strict=True)) if cells else [() for _ in names]
+    widths = [max(len(name), max(map(len, column), default=0)) for name, column in zip(names, columns, strict=True)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths).format  # each cell padded with spaces to its column's width
+    lines = [line(*names).rstrip(), "  ".join("-" * w for w in widths)]
+    lines += [line(*row).rstrip() for row in cells]
     lines.append(f"({len(cells)} row{'' if len(cells) == 1 else 's'})")
     return "\n".join(lines) + "\n"
 

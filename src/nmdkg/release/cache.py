@@ -252,7 +252,8 @@ def _write_ranker_files(folder: Path, ranker: Any, build: str | None) -> list[Pa
     written[RANKER_HPO] = folder / RANKER_HPO
     write_bytes_atomic(written[RANKER_HPO], json.dumps(hpo_document(ranker.hpo), separators=(",", ":")).encode("utf-8"))
     written[RANKER_ANNOTATIONS] = folder / RANKER_ANNOTATIONS
-    write_bytes_atomic(written[RANKER_ANNOTATIONS], json.dumps(annotations, separators=(",", ":")).encode("utf-8"))
+    write_bytes_atomic(written[RANKER_ANNOTATIONS],  # (rows shared between annotations: no cycle to look for)
+                       json.dumps(annotations, separators=(",", ":"), check_circular=False).encode("utf-8"))
     header = {"format": RANKER_FORMAT, "build": build, "code": _code_digest(), "hpo": ranker.hpo.version,
               "arrays": {name: [str(arrays[name].dtype), list(arrays[name].shape)] for name in SAVED_ARRAYS},
               "bytes": {file: path.stat().st_size for file, path in written.items()}, **names}
