@@ -59,8 +59,9 @@ def quiet(message: str) -> None:
 class Similarities:
     """Disorder-by-disorder weights of one graph, with what they were computed from.
 
-    The shared counts are always computed (they are the projection); the full matrix of another metric only
-    when :meth:`matrix` asks for it. :meth:`pair_values` gives any metric for chosen pairs without it.
+    The full matrix of a metric, the shared counts included, is computed when :meth:`matrix` first asks for
+    it; :meth:`pair_values` gives any metric for chosen pairs without it, and :meth:`projection_edges` counts
+    the pairs that share a phenotype from whichever sparse matrix is already there.
     """
 
     disorders: list[str]
@@ -68,15 +69,34 @@ class Similarities:
     X: sp.csr_array                 # disorders x terms (every HPO term of the graph)
     ancestors: sp.csr_array         # terms x terms
     ic: np.ndarray                  # per term
-    shared: sp.csr_array
     full: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shared(self) -> sp.csr_array:
+        """The shared counts of every pair (:func:`nmdkg.analysis.similarity.shared_counts`)."""
+        return self.matrix("shared")
+
+    def projection_edges(self) -> int:
+        """How many pairs of disorders share at least one phenotype (the edges of the full projection).
+
+        From the cosine matrix when it is there and the shared counts are not (they are then never built,
+        which saves 36 million entries at ``--scope all``): a pair shares a phenotype exactly when it has a
+        positive cosine, unless some phenotype has every disorder (idf 0), in which case every pair shares it.
+        """
+        if "shared" not in self.full and "cosine" in self.full:
+            n = self.X.shape[0]
+            per_phenotype = np.bincount(sim._csr(self.X).indices, minlength=self.X.shape[1])
+            if n > 1 and bool((per_phenotype == n).any()):
+                return n * (n - 1) // 2
+            return int(self.full["cosine"].nnz // 2)
+        return int(self.shared.nnz // 2)
 
     def matrix(self, metric: str):
         """The full weight matrix of ``metric`` (sparse, or dense for Resnik), computed once."""
-        if metric == "shared":
-            return self.shared
         if metric not in self.full:
-            if metric == "jaccard":
+            if metric == "shared":
+                self.full[metric] = sim.shared_counts(self.X)
+            elif metric == "jaccard":
                 self.full[metric] = sim.jaccard(self.X, self.shared)
             elif metric == "cosine":
                 self.full[metric] = sim.tfidf_cosine(self.X)
@@ -96,18 +116,17 @@ class Similarities:
 
 def similarity_matrices(data: PhenotypeData, metrics: Iterable[str] = ("resnik",),
                         progress: Progress = quiet) -> Similarities:
-    """The shared counts of every pair, and the full matrix of each metric of ``metrics``."""
+    """The full matrix of each metric of ``metrics`` (and the count of pairs sharing a phenotype)."""
     disorders = data.disorders()
     terms = data.terms()
     X = incidence(data.bipartite, disorders, terms)
     A = sim.ancestor_matrix(terms, data.parents)
     ic = sim.information_content(X, A)
-    shared = sim.shared_counts(X)
-    progress(f"shared counts: {shared.nnz // 2:,} pairs of {len(disorders):,} disorders share a phenotype")
-    out = Similarities(disorders, terms, X, A, ic, shared)
+    out = Similarities(disorders, terms, X, A, ic)
     for metric in metrics:
         out.matrix(metric)
         progress(f"{metric} for every pair")
+    progress(f"{out.projection_edges():,} pairs of {len(disorders):,} disorders share a phenotype")
     return out
 
 
@@ -405,7 +424,7 @@ def analyze(source: Any, *, metric: str = DEFAULT_METRIC, k: int = 10, alpha: fl
     with step(1, "read", "the disorder-phenotype network saved by the build" if isinstance(source, PhenotypeData)
               else "reading the disorder-phenotype network by SPARQL"):
         data = source if isinstance(source, PhenotypeData) else read(source, progress=_indent(progress))
-    with step(2, "weights", f"weighing every pair of disorders (shared count and {metric})"):
+    with step(2, "weights", f"weighing every pair of disorders ({metric})"):
         weights = similarity_matrices(data, (metric,), progress=_indent(progress))
     with step(3, "network", f"thresholding the {metric} network against a permutation null"):
         G = disorder_network(data, weights, metric, k=k, alpha=alpha, n_permutations=n_permutations,

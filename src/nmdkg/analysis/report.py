@@ -176,7 +176,7 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
         "hpo_terms": len(a.weights.terms),
         "disorder_phenotype_edges": data.bipartite.number_of_edges(),
         "negated_annotations": len(data.negated),
-        "projection_edges": int(a.weights.shared.nnz // 2),
+        "projection_edges": a.weights.projection_edges(),
         "network_edges": G.number_of_edges(),
         "isolated_disorders": sum(1 for n in G if G.degree(n) == 0),
         "communities": sum(1 for c in a.communities if len(c) > 1),

@@ -44,7 +44,7 @@ def _csr(X) -> sp.csr_array:
 
 
 def _rows_of(S: sp.csr_array) -> np.ndarray:
-    return np.repeat(np.arange(S.shape[0]), np.diff(S.indptr))
+    return np.repeat(np.arange(S.shape[0], dtype=S.indices.dtype), np.diff(S.indptr))
 
 
 def _offdiagonal(S) -> sp.csr_array:
@@ -179,7 +179,7 @@ def tfidf_cosine(X) -> sp.csr_array:
     inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
     Wn = sp.diags_array(inverse) @ W
     C = _offdiagonal(Wn @ Wn.T)
-    C.data = np.clip(C.data, 0.0, 1.0)
+    np.clip(C.data, 0.0, 1.0, out=C.data)
     C.eliminate_zeros()
     return C
 
@@ -483,40 +483,65 @@ def _global_trade(row: np.ndarray, col: np.ndarray, n_rows: int, rng: np.random.
     return (np.concatenate([keep_row, s_row, f_row]), np.concatenate([keep_col, s_col, f_col]))
 
 
-def _overlap(indptr: np.ndarray, indices: np.ndarray, n_cols: int, rows: np.ndarray, cols: np.ndarray,
-             weights: np.ndarray | None = None) -> np.ndarray:
-    """For each pair, the (weighted) number of columns both rows have, by binary search over the sorted
-    entry codes ``row * n_cols + col`` (CSR with sorted indices): no sparse matrix is built per pair."""
-    n_rows = len(indptr) - 1
-    degree = np.diff(indptr)
-    codes = np.repeat(np.arange(n_rows, dtype=np.int64), degree) * n_cols + indices
-    # expand the shorter row of each pair, look its columns up in the other
-    swap = degree[rows] > degree[cols]
-    short, other = np.where(swap, cols, rows), np.where(swap, rows, cols)
-    counts = degree[short]
-    pair = np.repeat(np.arange(len(short)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    col = indices[np.repeat(indptr[short], counts) + offsets]
-    query = other[pair] * n_cols + col
-    position = np.minimum(np.searchsorted(codes, query), len(codes) - 1)
-    hit = (codes[position] == query) if len(codes) else np.zeros(len(query), dtype=bool)
-    values = hit.astype(np.float64) if weights is None else hit * weights[col]
-    return np.bincount(pair, weights=values, minlength=len(short)).astype(np.float64)
+class _Overlap:
+    """The (weighted) number of columns both rows of each pair have, for fixed pairs of rows of 0/1 matrices
+    whose rows keep their numbers of entries (as the permutation null's do): which entries each pair reads is
+    worked out once, from ``indptr``; each matrix is then a bit set of its entries, looked up at those.
+
+    The shorter row of each pair is expanded and its columns looked up in the other (CSR with sorted
+    indices); no sparse matrix is built per pair.
+    """
+
+    def __init__(self, indptr: np.ndarray, n_cols: int, rows: np.ndarray, cols: np.ndarray):
+        self.indptr, self.n_cols = indptr, n_cols
+        n_rows = len(indptr) - 1
+        degree = np.diff(indptr)
+        swap = degree[rows] > degree[cols]
+        short, other = np.where(swap, cols, rows), np.where(swap, rows, cols)
+        counts = degree[short]
+        self.n_pairs = len(short)
+        self.pair = np.repeat(np.arange(len(short)), counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        self.position = np.repeat(indptr[short], counts) + offsets   # where the short row's columns are
+        self.target = other[self.pair].astype(np.int64) * n_cols     # the other row's first code
+        self.row_code = np.repeat(np.arange(n_rows, dtype=np.int64), degree) * n_cols
+        self.bits = np.zeros((n_rows * n_cols + 7) // 8, dtype=np.uint8)
+
+    def __call__(self, indices: np.ndarray, weights: np.ndarray | None = None,
+                 codes: np.ndarray | None = None) -> np.ndarray:
+        """The counts for the matrix of the same ``indptr`` and these sorted ``indices`` (whose sorted entry
+        codes ``row * n_cols + col`` may be given)."""
+        codes = self.row_code + indices if codes is None else codes
+        self.bits.fill(0)
+        if len(codes):
+            byte = codes >> 3
+            bit = np.left_shift(1, codes & 7).astype(np.uint8)
+            starts = np.flatnonzero(np.concatenate(([True], byte[1:] != byte[:-1])))
+            self.bits[byte[starts]] = np.bitwise_or.reduceat(bit, starts)
+        col = indices[self.position]
+        query = self.target + col
+        hit = ((self.bits[query >> 3] >> (query & 7).astype(np.uint8)) & 1).astype(bool)
+        values = hit.astype(np.float64) if weights is None else hit * weights[col]
+        return np.bincount(self.pair, weights=values, minlength=self.n_pairs).astype(np.float64)
 
 
 def _pair_values(indptr: np.ndarray, indices: np.ndarray, shape: tuple[int, int], rows: np.ndarray,
-                 cols: np.ndarray, statistic: str, idf2: np.ndarray | None, ancestors, ic) -> np.ndarray:
+                 cols: np.ndarray, statistic: str, idf2: np.ndarray | None, ancestors, ic,
+                 overlap: _Overlap | None = None, codes: np.ndarray | None = None) -> np.ndarray:
+    """The statistic of each pair in the 0/1 matrix ``(indptr, indices)`` (sorted indices); ``overlap``, built
+    for the same ``indptr`` and pairs, may be reused (the permutation null does), with the sorted ``codes``."""
     if statistic == "resnik":
         X = sp.csr_array((np.ones(len(indices)), indices, indptr), shape=shape)
         return resnik_bma(X, ancestors, ic, pairs=(rows, cols))
+    overlap = _Overlap(indptr, shape[1], rows, cols) if overlap is None else overlap
     if statistic == "cosine":
         assert idf2 is not None
-        dots = _overlap(indptr, indices, shape[1], rows, cols, idf2)
+        dots = overlap(indices, idf2, codes)
         norms = np.sqrt(np.add.reduceat(np.append(idf2[indices], 0.0), indptr[:-1])
                         * (np.diff(indptr) > 0)) if len(indices) else np.zeros(shape[0])
         denominator = norms[rows] * norms[cols]
         return np.divide(dots, denominator, out=np.zeros_like(dots), where=denominator > 0)
-    shared = _overlap(indptr, indices, shape[1], rows, cols)
+    shared = overlap(indices, None, codes)
     if statistic == "shared":
         return shared
     k = np.diff(indptr).astype(np.float64)
@@ -597,12 +622,16 @@ def permutation_pvalues(X, pairs: tuple[np.ndarray, np.ndarray], *, statistic: s
     row = np.repeat(np.arange(n_rows), np.diff(X.indptr))
     col = X.indices.astype(np.int64)
     exceed = np.zeros(len(rows), dtype=np.int64)
+    # every trade keeps each row's number of entries: the CSR row pointers, and so which entries each pair
+    # compares, are those of X in every permutation
+    indptr = X.indptr.astype(np.int64)
+    overlap = _Overlap(indptr, n_cols, rows, cols) if statistic != "resnik" else None
     for r in range(n_permutations):
         for _ in range(burn_in if r == 0 else thin):
             row, col = _global_trade(row, col, n_rows, rng)
         codes = np.sort(row * n_cols + col)
-        indptr = np.searchsorted(codes, np.arange(n_rows + 1, dtype=np.int64) * n_cols)
-        values = _pair_values(indptr, codes % n_cols, X.shape, rows, cols, statistic, idf2, ancestors, ic)
+        values = _pair_values(indptr, codes % n_cols, X.shape, rows, cols, statistic, idf2, ancestors, ic,
+                              overlap, codes)
         exceed += values >= observed - tolerance
     return (1 + exceed) / (1 + n_permutations)
 
