@@ -29,6 +29,35 @@ def test_nearest_neighbours_dense_and_sparse_agree():
         assert len(rows) == 4
 
 
+def test_nearest_neighbours_row_by_row_picks_as_the_dense_path_with_ties():
+    # integer weights tie often at the k-th place; the sparse rows are then densified as the dense path does
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        n = int(rng.integers(5, 40))
+        W = np.triu(rng.integers(-1, 4, size=(n, n)) * (rng.random((n, n)) < 0.5), 1).astype(float)
+        W = W + W.T
+        for k in (1, 2, 4, n - 2):
+            dense = an.nearest_neighbours(W, k)
+            sparse = an.nearest_neighbours(sp.csr_array(W), k)
+            assert all(np.array_equal(a, b) for a, b in zip(dense, sparse, strict=True)), (n, k)
+    twice = sp.csr_array((np.array([1.0, 1.0, 2.0, 1.0, 3.0]), np.array([2, 1, 2, 0, 0]), np.array([0, 3, 4, 5])),
+                         shape=(3, 3))   # row 0 stores column 2 twice (2 in all): its nearest is 2
+    assert [x.tolist() for x in an.nearest_neighbours(twice, 1)] == [[0, 0], [1, 2]]
+
+
+def test_projection_edges_without_the_shared_counts():
+    # cosine drops the pairs that share only a phenotype every disorder has: the count must not
+    X = sp.csr_array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 1], [1, 0, 1, 0]])
+    for incidence in (X, X[:, 1:]):
+        weights = an.Similarities(["a", "b", "c", "d"], ["p", "q", "r", "s"][:incidence.shape[1]],
+                                  incidence, sp.eye_array(incidence.shape[1], format="csr"),
+                                  np.zeros(incidence.shape[1]))
+        weights.matrix("cosine")
+        counted = weights.projection_edges()
+        assert "shared" not in weights.full
+        assert counted == weights.shared.nnz // 2 == (6 if incidence is X else 1)
+
+
 def test_benjamini_hochberg_by_hand():
     # sorted p: 0.01, 0.03, 0.04, 0.5 (m = 4) -> 0.04, 0.06, 0.0533, 0.5 -> monotone: 0.04, .0533, .0533, .5
     q = an.benjamini_hochberg(np.array([0.5, 0.04, 0.01, 0.03]))

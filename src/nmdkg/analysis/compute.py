@@ -161,7 +161,10 @@ def nearest_neighbours(W, k: int) -> tuple[np.ndarray, np.ndarray]:
     n = C.shape[0]
     kk = min(k, n - 1)
     picked_rows, picked_cols = [], []
-    for start in range(0, n if kk > 0 else 0, 1024):  # by blocks of rows, densified one at a time
+    row_by_row = sparse and 0 < kk < n - 1
+    if row_by_row:
+        picked_rows, picked_cols = _sparse_nearest(C, kk)
+    for start in range(0, n if kk > 0 and not row_by_row else 0, 1024):  # by blocks of rows, densified
         block = C[start:start + 1024]
         block = block.toarray().astype(np.float64) if sparse else np.array(block, dtype=np.float64)
         block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
@@ -178,6 +181,42 @@ def nearest_neighbours(W, k: int) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
     pairs = np.unique(np.stack([lo, hi], axis=1), axis=0) if len(lo) else np.zeros((0, 2), dtype=np.int64)
     return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+
+
+def _sparse_nearest(C: sp.csr_array, kk: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The neighbours :func:`nearest_neighbours` picks in each row of a sparse matrix, row by row over the
+    stored entries only, as (rows, columns) per row.
+
+    The picks are those of a partial sort of the densified row (diagonal at minus infinity, the ``kk`` largest,
+    positive ones kept): every positive entry when there are at most ``kk``, else the ``kk`` largest, a unique
+    set unless the ``kk``-th and the next are equal. Such a row, or one with a column stored twice, is
+    densified and partially sorted exactly as the dense path does, so that ties fall the same way.
+    """
+    n = C.shape[0]
+    indptr, indices, data = C.indptr, C.indices, C.data
+    stamp = np.full(n, -1, dtype=np.int64)
+    picked_rows, picked_cols = [], []
+    for i in range(n):
+        values, columns = data[indptr[i]:indptr[i + 1]], indices[indptr[i]:indptr[i + 1]]
+        stamp[columns] = np.arange(len(columns))
+        twice = bool((stamp[columns] != np.arange(len(columns))).any())
+        ok = (values > 0) & (columns != i)
+        chosen = columns[ok]
+        if twice or len(chosen) > kk:
+            kept = values[ok]
+            part = np.argpartition(-kept, kk) if not twice else None
+            if part is not None and kept[part[:kk]].min() > kept[part[kk]]:
+                chosen = chosen[part[:kk]]
+            else:  # a tie across the kk-th place: as the dense path
+                row = np.zeros(n, dtype=C.dtype)
+                np.add.at(row, columns, values)
+                row = row.astype(np.float64)
+                row[i] = -np.inf
+                chosen = np.argpartition(-row[None, :], kk - 1, axis=1)[0, :kk]
+                chosen = chosen[row[chosen] > 0]
+        picked_rows.append(np.full(len(chosen), i, dtype=np.int64))
+        picked_cols.append(chosen.astype(np.int64))
+    return picked_rows, picked_cols
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
