@@ -43,6 +43,14 @@ def _csr(X) -> sp.csr_array:
     return X
 
 
+def _narrow(S: sp.csr_array) -> sp.csr_array:
+    """``S`` with 32-bit row pointers and column indices when they fit, so that a product of it is built
+    with them too (a quarter less memory and time for the 36 million entries of the projection)."""
+    if S.indices.dtype == np.int32 or max(S.nnz, *S.shape) >= np.iinfo(np.int32).max:
+        return S
+    return sp.csr_array((S.data, S.indices.astype(np.int32), S.indptr.astype(np.int32)), shape=S.shape)
+
+
 def _rows_of(S: sp.csr_array) -> np.ndarray:
     return np.repeat(np.arange(S.shape[0], dtype=S.indices.dtype), np.diff(S.indptr))
 
@@ -89,7 +97,7 @@ def shared_counts(X) -> sp.csr_array:
     ----------
     Goh K-I et al. The human disease network. PNAS 2007;104:8685-8690.
     """
-    X = _csr(X)
+    X = _narrow(_csr(X))
     return _offdiagonal(X @ X.T)
 
 
@@ -182,7 +190,7 @@ def tfidf_cosine(X) -> sp.csr_array:
     W = X @ sp.diags_array(idf_weights(X))
     norms = np.sqrt(np.asarray(W.multiply(W).sum(axis=1)).ravel())
     inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    Wn = sp.diags_array(inverse) @ W
+    Wn = _narrow(sp.csr_array(sp.diags_array(inverse) @ W))
     C = _offdiagonal(Wn @ Wn.T)
     np.clip(C.data, 0.0, 1.0, out=C.data)
     C.eliminate_zeros()
