@@ -462,23 +462,32 @@ def curveball(X, rng: np.random.Generator, trades: int = 1) -> sp.csr_array:
 
 
 def _global_trade(row: np.ndarray, col: np.ndarray, n_rows: int, rng: np.random.Generator):
-    """One global curveball trade on the entries ``(row, col)`` (single-key sorts: lexsort is slower)."""
+    """One global curveball trade on the entries ``(row, col)`` (single-key sorts: lexsort is slower).
+
+    The result is a set of entries (its order carries no meaning): the entries of each pair of rows are
+    sorted by column, those both rows have stay, and the others are dealt back after a shuffle drawn from
+    ``rng`` in that order."""
     n_cols = int(col.max()) + 1 if len(col) else 1
     order = rng.permutation(n_rows)
     n_pairs = n_rows // 2
     first, second = order[:n_pairs], order[n_pairs:2 * n_pairs]
-    pair_of = np.full(n_rows, -1)
-    side_of = np.zeros(n_rows, dtype=np.int8)
-    pair_of[first] = np.arange(n_pairs)
-    pair_of[second] = np.arange(n_pairs)
-    side_of[second] = 1
-    pid = pair_of[row]
-    traded = pid >= 0
-    keep_row, keep_col = row[~traded], col[~traded]
-    pid, side, c = pid[traded], side_of[row[traded]], col[traded]
-    order = np.argsort(pid * n_cols + c)
-    pid, side, c = pid[order], side[order], c[order]
-    same = (pid[1:] == pid[:-1]) & (c[1:] == c[:-1])
+    slot_of = np.full(n_rows, -1, dtype=np.int64)   # 2 * pair + side (0: first, 1: second); -1: left out
+    slot_of[first] = 2 * np.arange(n_pairs)
+    slot_of[second] = 2 * np.arange(n_pairs) + 1
+    slot = slot_of[row]
+    if n_rows % 2:
+        traded = slot >= 0
+        keep_row, keep_col = row[~traded], col[~traded]
+        slot, c = slot[traded], col[traded]
+    else:
+        keep_row, keep_col, c = row[:0], col[:0], col
+    # one sort of the codes (pair, column, side): a column both rows have comes out twice, side by side
+    key = np.sort(((slot >> 1) * n_cols + c) * 2 + (slot & 1))
+    side = key & 1
+    pair_column = key >> 1
+    pid = pair_column // n_cols
+    c = pair_column - pid * n_cols
+    same = pair_column[1:] == pair_column[:-1]
     shared = np.zeros(len(pid), dtype=bool)
     shared[1:] |= same
     shared[:-1] |= same
@@ -486,14 +495,29 @@ def _global_trade(row: np.ndarray, col: np.ndarray, n_rows: int, rng: np.random.
     s_pid, s_side, s_col = pid[shared], side[shared], c[shared]
     s_row = np.where(s_side == 0, first[s_pid], second[s_pid])
     # the others are shuffled within their pair and dealt back in the same numbers
-    f_pid, f_side, f_col = pid[~shared], side[~shared], c[~shared]
+    alone = ~shared
+    f_pid, f_side, f_col = pid[alone], side[alone], c[alone]
     n_first = np.bincount(f_pid[f_side == 0], minlength=n_pairs)
-    shuffle = np.argsort(f_pid * (1 << 31) + rng.integers(0, 1 << 31, len(f_pid)))
+    shuffle = _argsort(f_pid * (1 << 31) + rng.integers(0, 1 << 31, len(f_pid)))
     f_pid, f_col = f_pid[shuffle], f_col[shuffle]
-    group_start = np.searchsorted(f_pid, np.arange(n_pairs))
-    position = np.arange(len(f_pid)) - group_start[f_pid]
+    per_pair = np.bincount(f_pid, minlength=n_pairs)
+    position = np.arange(len(f_pid)) - (np.cumsum(per_pair) - per_pair)[f_pid]
     f_row = np.where(position < n_first[f_pid], first[f_pid], second[f_pid])
     return (np.concatenate([keep_row, s_row, f_row]), np.concatenate([keep_col, s_col, f_col]))
+
+
+def _argsort(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key)`` of non-negative integers, by one sort of the keys with their positions in the low
+    bits when the keys are distinct (the order is then unique) and fit; else ``np.argsort`` itself."""
+    n = len(key)
+    shift = max(1, int(n).bit_length())
+    if n < 2 or int(key.max()) >= (1 << (62 - shift)):
+        return np.argsort(key)
+    packed = np.sort((key << shift) | np.arange(n))
+    ordered = packed >> shift
+    if (ordered[1:] == ordered[:-1]).any():  # equal keys: leave their order to np.argsort, as before
+        return np.argsort(key)
+    return packed & ((1 << shift) - 1)
 
 
 class _Overlap:
