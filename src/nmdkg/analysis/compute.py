@@ -596,7 +596,16 @@ def top_pairs(weights: Similarities, metric: str, n: int, data: PhenotypeData | 
     if sp.issparse(W):
         C = sp.csr_array(W)
         take = min(4 * n, C.nnz)
-        best = np.argpartition(-C.data, take - 1)[:take] if 0 < take < C.nnz else np.arange(C.nnz)
+        if 0 < take < C.nnz:
+            # the partial sort of the negated weights, negated in place and back (exactly): a copy of 36
+            # million weights costs half a second at scope all
+            np.negative(C.data, out=C.data)
+            try:
+                best = np.argpartition(C.data, take - 1)[:take]
+            finally:
+                np.negative(C.data, out=C.data)
+        else:
+            best = np.arange(C.nnz)
         rows = np.searchsorted(C.indptr, best, side="right") - 1
         cols, values = C.indices[best], C.data[best]
         upper = rows < cols

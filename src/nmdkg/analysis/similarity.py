@@ -401,7 +401,11 @@ def resnik_bma(X, ancestors, ic: np.ndarray, pairs: tuple[np.ndarray, np.ndarray
 def _resnik_pairs(X: sp.csr_array, M, ancestors, ic: np.ndarray, rows: np.ndarray, cols: np.ndarray,
                   inverse: np.ndarray, chunk: int = 20_000) -> np.ndarray:
     M = sp.csr_array(M)
-    Md = np.zeros(M.shape, dtype=bool)  # D x H
+    needed = np.unique(np.concatenate([rows, cols]))  # the closure of these disorders only
+    slot = np.full(M.shape[0], -1, dtype=np.int64)
+    slot[needed] = np.arange(len(needed))
+    M = sp.csr_array(M[needed])
+    Md = np.zeros(M.shape, dtype=bool)  # needed disorders x H
     Md[_rows_of(M), M.indices] = True
     a_ptr, a_idx = _term_ancestors(ancestors, ic)
     icf = ic.astype(np.float64)
@@ -417,7 +421,7 @@ def _resnik_pairs(X: sp.csr_array, M, ancestors, ic: np.ndarray, rows: np.ndarra
         flat = np.repeat(np.arange(len(term)), n_anc)
         anc_offsets = np.arange(n_anc.sum()) - np.repeat(np.cumsum(n_anc) - n_anc, n_anc)
         anc = a_idx[np.repeat(a_ptr[term], n_anc) + anc_offsets]
-        values = icf[anc] * Md[dst[pair[flat]], anc]
+        values = icf[anc] * Md[slot[dst][pair[flat]], anc]
         best = np.zeros(len(term))
         np.maximum.at(best, flat, values)
         total = np.bincount(pair, weights=best, minlength=len(src))
