@@ -125,6 +125,18 @@ def test_toy_top_pairs(toy_data):
     assert top[0]["shared_phenotypes"] == ["HP:0003198"]
 
 
+def test_analysis_leaves_numpys_page_advice_as_it_found_it(toy_data):
+    core = getattr(np, "_core", None) or np.core
+    switch = core.multiarray._set_madvise_hugepage
+    try:
+        for setting in (True, False):
+            switch(setting)
+            an.analyze(toy_data, metric="jaccard", k=1, n_permutations=3)
+            assert switch(setting) is setting
+    finally:
+        switch(True)
+
+
 def test_unknown_metric_is_refused(toy_data):
     with pytest.raises(ValueError, match="unknown metric"):
         an.analyze(toy_data, metric="euclid")
