@@ -85,6 +85,15 @@ def test_betweenness_equals_networkx():
     assert np.corrcoef([sampled[n] for n in G], [theirs[n] for n in G])[0, 1] > 0.9
 
 
+def test_betweenness_from_level_rows_equals_the_full_products(monkeypatch):
+    G = nx.gnm_random_graph(150, 400, seed=2)
+    G.add_edge(200, 201)
+    full, sampled = an.betweenness(G), an.betweenness(G, samples=40, seed=3)
+    monkeypatch.setattr(an, "SPREAD_BY_ROWS_FROM", 1)   # every level but the largest from its rows
+    assert an.betweenness(G) == full
+    assert an.betweenness(G, samples=40, seed=3) == sampled
+
+
 def test_louvain_finds_two_triangles_reproducibly():
     G = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"), ("d", "f"), ("c", "d")])
     nx.set_edge_attributes(G, 1.0, "weight")
