@@ -409,6 +409,13 @@ def _resnik_pairs(X: sp.csr_array, M, ancestors, ic: np.ndarray, rows: np.ndarra
     Md[_rows_of(M), M.indices] = True
     a_ptr, a_idx = _term_ancestors(ancestors, ic)
     icf = ic.astype(np.float64)
+    n_anc_of = np.diff(a_ptr)
+    # a disorder that has a term (or a more specific one) has all its ancestors: the term's best match there
+    # is the largest IC among them, the same for every such disorder
+    own = np.zeros(len(n_anc_of))
+    with_ancestors = n_anc_of > 0
+    if len(a_idx):
+        own[with_ancestors] = np.maximum.reduceat(icf[a_idx], a_ptr[:-1][with_ancestors])
 
     def directed(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         """mean over t in P_src of max over h in anc(t) of IC(h) M[dst, h]."""
@@ -417,13 +424,19 @@ def _resnik_pairs(X: sp.csr_array, M, ancestors, ic: np.ndarray, rows: np.ndarra
         starts = X.indptr[src]
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         term = X.indices[np.repeat(starts, counts) + offsets]
-        n_anc = np.diff(a_ptr)[term]
-        flat = np.repeat(np.arange(len(term)), n_anc)
-        anc_offsets = np.arange(n_anc.sum()) - np.repeat(np.cumsum(n_anc) - n_anc, n_anc)
-        anc = a_idx[np.repeat(a_ptr[term], n_anc) + anc_offsets]
-        values = icf[anc] * Md[slot[dst][pair[flat]], anc]
+        row = slot[dst][pair]
         best = np.zeros(len(term))
-        np.maximum.at(best, flat, values)
+        covered = Md[row, term]
+        best[covered] = own[term[covered]]
+        rest = np.flatnonzero(~covered)
+        n_anc = n_anc_of[term[rest]]
+        flat = np.repeat(np.arange(len(rest)), n_anc)
+        anc_offsets = np.arange(n_anc.sum()) - np.repeat(np.cumsum(n_anc) - n_anc, n_anc)
+        anc = a_idx[np.repeat(a_ptr[term[rest]], n_anc) + anc_offsets]
+        values = icf[anc] * Md[row[rest][flat], anc]
+        found = np.zeros(len(rest))
+        np.maximum.at(found, flat, values)
+        best[rest] = found
         total = np.bincount(pair, weights=best, minlength=len(src))
         return total * inverse[src]
 
