@@ -29,6 +29,35 @@ def test_nearest_neighbours_dense_and_sparse_agree():
         assert len(rows) == 4
 
 
+def test_nearest_neighbours_row_by_row_picks_as_the_dense_path_with_ties():
+    # integer weights tie often at the k-th place; the sparse rows are then densified as the dense path does
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        n = int(rng.integers(5, 40))
+        W = np.triu(rng.integers(-1, 4, size=(n, n)) * (rng.random((n, n)) < 0.5), 1).astype(float)
+        W = W + W.T
+        for k in (1, 2, 4, n - 2):
+            dense = an.nearest_neighbours(W, k)
+            sparse = an.nearest_neighbours(sp.csr_array(W), k)
+            assert all(np.array_equal(a, b) for a, b in zip(dense, sparse, strict=True)), (n, k)
+    twice = sp.csr_array((np.array([1.0, 1.0, 2.0, 1.0, 3.0]), np.array([2, 1, 2, 0, 0]), np.array([0, 3, 4, 5])),
+                         shape=(3, 3))   # row 0 stores column 2 twice (2 in all): its nearest is 2
+    assert [x.tolist() for x in an.nearest_neighbours(twice, 1)] == [[0, 0], [1, 2]]
+
+
+def test_projection_edges_without_the_shared_counts():
+    # cosine drops the pairs that share only a phenotype every disorder has: the count must not
+    X = sp.csr_array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 1], [1, 0, 1, 0]])
+    for incidence in (X, X[:, 1:]):
+        weights = an.Similarities(["a", "b", "c", "d"], ["p", "q", "r", "s"][:incidence.shape[1]],
+                                  incidence, sp.eye_array(incidence.shape[1], format="csr"),
+                                  np.zeros(incidence.shape[1]))
+        weights.matrix("cosine")
+        counted = weights.projection_edges()
+        assert "shared" not in weights.full
+        assert counted == weights.shared.nnz // 2 == (6 if incidence is X else 1)
+
+
 def test_benjamini_hochberg_by_hand():
     # sorted p: 0.01, 0.03, 0.04, 0.5 (m = 4) -> 0.04, 0.06, 0.0533, 0.5 -> monotone: 0.04, .0533, .0533, .5
     q = an.benjamini_hochberg(np.array([0.5, 0.04, 0.01, 0.03]))
@@ -54,6 +83,15 @@ def test_betweenness_equals_networkx():
     sampled = an.betweenness(G, samples=60, seed=1)
     assert sampled == an.betweenness(G, samples=60, seed=1)
     assert np.corrcoef([sampled[n] for n in G], [theirs[n] for n in G])[0, 1] > 0.9
+
+
+def test_betweenness_from_level_rows_equals_the_full_products(monkeypatch):
+    G = nx.gnm_random_graph(150, 400, seed=2)
+    G.add_edge(200, 201)
+    full, sampled = an.betweenness(G), an.betweenness(G, samples=40, seed=3)
+    monkeypatch.setattr(an, "SPREAD_BY_ROWS_FROM", 1)   # every level but the largest from its rows
+    assert an.betweenness(G) == full
+    assert an.betweenness(G, samples=40, seed=3) == sampled
 
 
 def test_louvain_finds_two_triangles_reproducibly():
@@ -94,6 +132,28 @@ def test_toy_top_pairs(toy_data):
     top = an.top_pairs(weights, "shared", 5, toy_data)
     assert [(t["source"], t["target"], t["shared"]) for t in top] == [("MONDO:0010679", "OMIM:310200", 1.0)]
     assert top[0]["shared_phenotypes"] == ["HP:0003198"]
+
+
+def test_analysis_leaves_numpys_page_advice_as_it_found_it(toy_data):
+    core = getattr(np, "_core", None) or np.core
+    switch = core.multiarray._set_madvise_hugepage
+    try:
+        for setting in (True, False):
+            switch(setting)
+            an.analyze(toy_data, metric="jaccard", k=1, n_permutations=3)
+            assert switch(setting) is setting
+    finally:
+        switch(True)
+
+
+def test_pictures_lay_out_a_part_of_the_network_in_the_order_given():
+    # a subgraph view of a few nodes iterates over a set, in an order that changes with string hashing
+    from nmdkg.analysis import pictures
+
+    G = nx.Graph([("c", "a"), ("a", "b"), ("b", "d"), ("d", "c")])
+    H = pictures._induced(G, ["b", "a", "c"])
+    assert list(H) == ["b", "a", "c"]
+    assert sorted(tuple(sorted(e)) for e in H.edges()) == [("a", "b"), ("a", "c")]
 
 
 def test_unknown_metric_is_refused(toy_data):

@@ -29,6 +29,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,9 @@ METRICS = ("shared", "jaccard", "cosine", "resnik")
 DEFAULT_METRIC = "cosine"
 #: Above this many disorders, betweenness is estimated from a sample of source nodes.
 EXACT_BETWEENNESS_LIMIT = 5000
+#: Betweenness multiplies only a breadth-first level's rows when they hold this many entries fewer than the
+#: whole adjacency matrix (:func:`betweenness`).
+SPREAD_BY_ROWS_FROM = 40_000
 #: Above this many disorders, the network picture shows the best-connected part only.
 PICTURE_LIMIT = 1500
 
@@ -59,8 +63,9 @@ def quiet(message: str) -> None:
 class Similarities:
     """Disorder-by-disorder weights of one graph, with what they were computed from.
 
-    The shared counts are always computed (they are the projection); the full matrix of another metric only
-    when :meth:`matrix` asks for it. :meth:`pair_values` gives any metric for chosen pairs without it.
+    The full matrix of a metric, the shared counts included, is computed when :meth:`matrix` first asks for
+    it; :meth:`pair_values` gives any metric for chosen pairs without it, and :meth:`projection_edges` counts
+    the pairs that share a phenotype from whichever sparse matrix is already there.
     """
 
     disorders: list[str]
@@ -68,15 +73,34 @@ class Similarities:
     X: sp.csr_array                 # disorders x terms (every HPO term of the graph)
     ancestors: sp.csr_array         # terms x terms
     ic: np.ndarray                  # per term
-    shared: sp.csr_array
     full: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shared(self) -> sp.csr_array:
+        """The shared counts of every pair (:func:`nmdkg.analysis.similarity.shared_counts`)."""
+        return self.matrix("shared")
+
+    def projection_edges(self) -> int:
+        """How many pairs of disorders share at least one phenotype (the edges of the full projection).
+
+        From the cosine matrix when it is there and the shared counts are not (they are then never built,
+        which saves 36 million entries at ``--scope all``): a pair shares a phenotype exactly when it has a
+        positive cosine, unless some phenotype has every disorder (idf 0), in which case every pair shares it.
+        """
+        if "shared" not in self.full and "cosine" in self.full:
+            n = self.X.shape[0]
+            per_phenotype = np.bincount(sim._csr(self.X).indices, minlength=self.X.shape[1])
+            if n > 1 and bool((per_phenotype == n).any()):
+                return n * (n - 1) // 2
+            return int(self.full["cosine"].nnz // 2)
+        return int(self.shared.nnz // 2)
 
     def matrix(self, metric: str):
         """The full weight matrix of ``metric`` (sparse, or dense for Resnik), computed once."""
-        if metric == "shared":
-            return self.shared
         if metric not in self.full:
-            if metric == "jaccard":
+            if metric == "shared":
+                self.full[metric] = sim.shared_counts(self.X)
+            elif metric == "jaccard":
                 self.full[metric] = sim.jaccard(self.X, self.shared)
             elif metric == "cosine":
                 self.full[metric] = sim.tfidf_cosine(self.X)
@@ -96,18 +120,17 @@ class Similarities:
 
 def similarity_matrices(data: PhenotypeData, metrics: Iterable[str] = ("resnik",),
                         progress: Progress = quiet) -> Similarities:
-    """The shared counts of every pair, and the full matrix of each metric of ``metrics``."""
+    """The full matrix of each metric of ``metrics`` (and the count of pairs sharing a phenotype)."""
     disorders = data.disorders()
     terms = data.terms()
     X = incidence(data.bipartite, disorders, terms)
     A = sim.ancestor_matrix(terms, data.parents)
     ic = sim.information_content(X, A)
-    shared = sim.shared_counts(X)
-    progress(f"shared counts: {shared.nnz // 2:,} pairs of {len(disorders):,} disorders share a phenotype")
-    out = Similarities(disorders, terms, X, A, ic, shared)
+    out = Similarities(disorders, terms, X, A, ic)
     for metric in metrics:
         out.matrix(metric)
         progress(f"{metric} for every pair")
+    progress(f"{out.projection_edges():,} pairs of {len(disorders):,} disorders share a phenotype")
     return out
 
 
@@ -142,7 +165,10 @@ def nearest_neighbours(W, k: int) -> tuple[np.ndarray, np.ndarray]:
     n = C.shape[0]
     kk = min(k, n - 1)
     picked_rows, picked_cols = [], []
-    for start in range(0, n if kk > 0 else 0, 1024):  # by blocks of rows, densified one at a time
+    row_by_row = sparse and 0 < kk < n - 1
+    if row_by_row:
+        picked_rows, picked_cols = _sparse_nearest(C, kk)
+    for start in range(0, n if kk > 0 and not row_by_row else 0, 1024):  # by blocks of rows, densified
         block = C[start:start + 1024]
         block = block.toarray().astype(np.float64) if sparse else np.array(block, dtype=np.float64)
         block[np.arange(len(block)), np.arange(start, start + len(block))] = -np.inf
@@ -159,6 +185,42 @@ def nearest_neighbours(W, k: int) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
     pairs = np.unique(np.stack([lo, hi], axis=1), axis=0) if len(lo) else np.zeros((0, 2), dtype=np.int64)
     return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+
+
+def _sparse_nearest(C: sp.csr_array, kk: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The neighbours :func:`nearest_neighbours` picks in each row of a sparse matrix, row by row over the
+    stored entries only, as (rows, columns) per row.
+
+    The picks are those of a partial sort of the densified row (diagonal at minus infinity, the ``kk`` largest,
+    positive ones kept): every positive entry when there are at most ``kk``, else the ``kk`` largest, a unique
+    set unless the ``kk``-th and the next are equal. Such a row, or one with a column stored twice, is
+    densified and partially sorted exactly as the dense path does, so that ties fall the same way.
+    """
+    n = C.shape[0]
+    indptr, indices, data = C.indptr, C.indices, C.data
+    stamp = np.full(n, -1, dtype=np.int64)
+    picked_rows, picked_cols = [], []
+    for i in range(n):
+        values, columns = data[indptr[i]:indptr[i + 1]], indices[indptr[i]:indptr[i + 1]]
+        stamp[columns] = np.arange(len(columns))
+        twice = bool((stamp[columns] != np.arange(len(columns))).any())
+        ok = (values > 0) & (columns != i)
+        chosen = columns[ok]
+        if twice or len(chosen) > kk:
+            kept = values[ok]
+            part = np.argpartition(-kept, kk) if not twice else None
+            if part is not None and kept[part[:kk]].min() > kept[part[kk]]:
+                chosen = chosen[part[:kk]]
+            else:  # a tie across the kk-th place: as the dense path
+                row = np.zeros(n, dtype=C.dtype)
+                np.add.at(row, columns, values)
+                row = row.astype(np.float64)
+                row[i] = -np.inf
+                chosen = np.argpartition(-row[None, :], kk - 1, axis=1)[0, :kk]
+                chosen = chosen[row[chosen] > 0]
+        picked_rows.append(np.full(len(chosen), i, dtype=np.int64))
+        picked_cols.append(chosen.astype(np.int64))
+    return picked_rows, picked_cols
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
@@ -290,7 +352,8 @@ def betweenness(G: nx.Graph, *, seed: int = 0, samples: int | None = None) -> di
 
     over ordered pairs, :math:`\sigma_{st}` the number of shortest paths from ``s`` to ``t`` and
     :math:`\sigma_{st}(v)` those through ``v``. Brandes' algorithm, each breadth-first level a sparse
-    matrix-vector product (NetworkX's pure-Python loop takes half a minute on the 12,686-disorder network).
+    product of that level's rows of the adjacency matrix (NetworkX's pure-Python loop takes half a minute on
+    the 12,686-disorder network).
     Exact up to :data:`EXACT_BETWEENNESS_LIMIT` nodes; above, estimated from ``samples`` (default 1000)
     source nodes drawn with ``seed`` and scaled by :math:`n / k` (Brandes-Pich).
 
@@ -310,9 +373,24 @@ def betweenness(G: nx.Graph, *, seed: int = 0, samples: int | None = None) -> di
         samples = n if n <= EXACT_BETWEENNESS_LIMIT else 1000
     A = sp.csr_array(nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr"))
     A.data = np.ones_like(A.data, dtype=np.float64)
+    A.sort_indices()
     sources = np.arange(n) if samples >= n else np.sort(np.random.default_rng(seed).choice(n, samples,
                                                                                             replace=False))
     total = np.zeros(n)
+
+    degree = np.diff(A.indptr)
+
+    def spread(level: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``A @ x`` for ``x`` zero outside ``level`` (sorted) and ``values`` on it: from the level's rows alone
+        when they hold a small part of the matrix (each node's sum then runs over its neighbours in the level
+        in increasing order, as the full product's does, without its zeros); else the full product (picking
+        rows costs about as much as 40,000 entries of a product)."""
+        if A.nnz > SPREAD_BY_ROWS_FROM and int(degree[level].sum()) + SPREAD_BY_ROWS_FROM < A.nnz:
+            return A[level].T @ values
+        x = np.zeros(n)
+        x[level] = values
+        return A @ x
+
     for source in sources:
         sigma = np.zeros(n)
         sigma[source] = 1.0
@@ -320,9 +398,7 @@ def betweenness(G: nx.Graph, *, seed: int = 0, samples: int | None = None) -> di
         seen[source] = True
         levels = [np.array([source])]
         while True:
-            frontier = np.zeros(n)
-            frontier[levels[-1]] = sigma[levels[-1]]
-            reached = A @ frontier
+            reached = spread(levels[-1], sigma[levels[-1]])
             new = np.flatnonzero((reached > 0) & ~seen)
             if not len(new):
                 break
@@ -331,11 +407,9 @@ def betweenness(G: nx.Graph, *, seed: int = 0, samples: int | None = None) -> di
             levels.append(new)
         delta = np.zeros(n)
         for depth in range(len(levels) - 1, 0, -1):
-            coefficient = np.zeros(n)
             below = levels[depth]
-            coefficient[below] = (1.0 + delta[below]) / sigma[below]
             above = levels[depth - 1]
-            delta[above] += sigma[above] * (A @ coefficient)[above]
+            delta[above] += sigma[above] * spread(below, (1.0 + delta[below]) / sigma[below])[above]
         delta[source] = 0.0
         total += delta
     scale = 1.0 / ((n - 1) * (n - 2)) * (n / len(sources))
@@ -395,6 +469,35 @@ def analyze(source: Any, *, metric: str = DEFAULT_METRIC, k: int = 10, alpha: fl
     :class:`~nmdkg.analysis.network.PhenotypeData` already read."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
+    with _without_huge_pages():
+        return _analyze(source, metric=metric, k=k, alpha=alpha, n_permutations=n_permutations, seed=seed,
+                        resolution=resolution, top=top, progress=progress)
+
+
+@contextmanager
+def _without_huge_pages():
+    """NumPy's advice to the kernel to back large arrays with transparent huge pages, off for the block.
+
+    Where the kernel answers that advice by compacting memory at the first touch of each page (transparent
+    huge pages with ``defrag`` set to ``madvise``, as on the reference machine), a fresh array of 290 MB took
+    0.5 s instead of 0.1 s to fill, and the analysis at scope all spent 2 s of system time so (the cosine
+    matrix, the partial sort of the top pairs). The results are the same either way. A no-op where NumPy has no
+    such switch.
+    """
+    core = getattr(np, "_core", None) or getattr(np, "core", None)
+    switch = getattr(getattr(core, "multiarray", None), "_set_madvise_hugepage", None)
+    if switch is None:
+        yield
+        return
+    before = switch(False)
+    try:
+        yield
+    finally:
+        switch(before)
+
+
+def _analyze(source: Any, *, metric: str, k: int, alpha: float, n_permutations: int, seed: int,
+             resolution: float, top: int, progress: Progress) -> Analysis:
     timings: dict[str, float] = {}
     steps = 6
 
@@ -405,7 +508,7 @@ def analyze(source: Any, *, metric: str = DEFAULT_METRIC, k: int = 10, alpha: fl
     with step(1, "read", "the disorder-phenotype network saved by the build" if isinstance(source, PhenotypeData)
               else "reading the disorder-phenotype network by SPARQL"):
         data = source if isinstance(source, PhenotypeData) else read(source, progress=_indent(progress))
-    with step(2, "weights", f"weighing every pair of disorders (shared count and {metric})"):
+    with step(2, "weights", f"weighing every pair of disorders ({metric})"):
         weights = similarity_matrices(data, (metric,), progress=_indent(progress))
     with step(3, "network", f"thresholding the {metric} network against a permutation null"):
         G = disorder_network(data, weights, metric, k=k, alpha=alpha, n_permutations=n_permutations,
@@ -534,7 +637,16 @@ def top_pairs(weights: Similarities, metric: str, n: int, data: PhenotypeData | 
     if sp.issparse(W):
         C = sp.csr_array(W)
         take = min(4 * n, C.nnz)
-        best = np.argpartition(-C.data, take - 1)[:take] if 0 < take < C.nnz else np.arange(C.nnz)
+        if 0 < take < C.nnz:
+            # the partial sort of the negated weights, negated in place and back (exactly): a copy of 36
+            # million weights costs half a second at scope all
+            np.negative(C.data, out=C.data)
+            try:
+                best = np.argpartition(C.data, take - 1)[:take]
+            finally:
+                np.negative(C.data, out=C.data)
+        else:
+            best = np.arange(C.nnz)
         rows = np.searchsorted(C.indptr, best, side="right") - 1
         cols, values = C.indices[best], C.data[best]
         upper = rows < cols

@@ -58,6 +58,19 @@ def article_disorders(a: Analysis) -> list[tuple[str, str]]:
     return rows
 
 
+def _induced(G: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph of ``G`` on ``nodes``, as a graph of its own whose nodes come in the order given.
+
+    (A NetworkX subgraph view of a small part iterates over a set of the nodes, in an order that changes
+    with Python's string hashing from one run to the next, and so did the layouts drawn from it.)
+    """
+    keep = set(nodes)
+    H = nx.Graph()
+    H.add_nodes_from(nodes)
+    H.add_edges_from((u, v) for u, v in G.edges() if u in keep and v in keep)
+    return H
+
+
 def community_layout(H: nx.Graph, membership: dict[str, int], *, seed: int = 0) -> dict[str, np.ndarray]:
     """Positions for a large network, cheaper than one spring layout of the whole (12 s for 1,500 nodes and
     5,000 edges, 3.5 s for 1,120 nodes and 8,000 edges, against under half a second here): the communities
@@ -87,7 +100,7 @@ def community_layout(H: nx.Graph, membership: dict[str, int], *, seed: int = 0) 
     total = max(1, len(H))
     pos: dict[str, np.ndarray] = {}
     for community, members in sorted(groups.items()):
-        inner = nx.spring_layout(H.subgraph(sorted(members)), seed=seed, weight=None, iterations=60) \
+        inner = nx.spring_layout(_induced(H, sorted(members)), seed=seed, weight=None, iterations=60) \
             if len(members) > 1 else {members[0]: np.zeros(2)}
         radius = 0.5 * math.sqrt(len(members) / total)
         for node, xy in inner.items():
@@ -114,7 +127,7 @@ def network_png(a: Analysis) -> bytes:
         kept_set = set(kept) | {n for n in nodes if not n.startswith(ANNOTATED_PREFIXES)}
         nodes = [n for n in nodes if n in kept_set]
         note = f" — {len(nodes):,} of {G.number_of_nodes():,} disorders, the best-connected of each community"
-    H = G.subgraph(sorted(nodes))
+    H = _induced(G, sorted(nodes))
     if len(H) > COMMUNITY_LAYOUT_FROM:
         pos = community_layout(H, a.membership, seed=a.seed)
         note += ("," if note else " —") + " laid out community by community"

@@ -24,6 +24,11 @@ from nmdkg.analysis.pictures import heatmap_png, hubs_png, network_png
 
 
 def _number(value: Any) -> str:
+    kind = type(value)
+    if kind is str:  # the common cases first: a CSV of 93,000 edges formats a million values
+        return value
+    if kind is float:
+        return f"{value:.6g}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -55,11 +60,19 @@ COMMUNITY_COLUMNS = ("community", "size", "main_category", "category_share", "to
 
 def edge_rows(a: Analysis) -> list[tuple]:
     G, data = a.network, a.data
+    phenotypes: dict[str, set[str]] = {}   # each disorder's, made once (the same as shared_phenotypes)
+
+    def of(disorder: str) -> set[str]:
+        found = phenotypes.get(disorder)
+        if found is None:
+            found = phenotypes[disorder] = set(data.bipartite.adj[disorder])
+        return found
+
     rows = []
     for u, v, e in G.edges(data=True):
         s, t = min(u, v), max(u, v)
         rows.append((s, data.label(s), t, data.label(t), e["weight"], e["shared"], e["jaccard"], e["cosine"],
-                     e["resnik"], e["p_value"], e["q_value"], "|".join(shared_phenotypes(data, s, t))))
+                     e["resnik"], e["p_value"], e["q_value"], "|".join(sorted(of(s) & of(t)))))
     rows.sort(key=lambda r: (-r[4], r[0], r[2]))
     return rows
 
@@ -105,13 +118,14 @@ def graphml_bytes(G: nx.Graph) -> bytes:
     """
     from xml.sax.saxutils import escape, quoteattr
 
-    def kind(values: Iterable[Any]) -> str:
-        values = list(values)
-        if all(isinstance(v, bool) for v in values):
+    def kind(types: Iterable[type]) -> str:
+        """The GraphML type of values of these Python types (each value's type, once)."""
+        types = list(types)
+        if all(issubclass(t, bool) for t in types):
             return "boolean"
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        if all(issubclass(t, int) and not issubclass(t, bool) for t in types):
             return "long"
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        if all(issubclass(t, int | float) and not issubclass(t, bool) for t in types):
             return "double"
         return "string"
 
@@ -123,12 +137,12 @@ def graphml_bytes(G: nx.Graph) -> bytes:
         return escape(str(value))
 
     def collect(items: Iterable[dict]) -> dict[str, str]:
-        found: dict[str, list[Any]] = defaultdict(list)
+        found: dict[str, set[type]] = defaultdict(set)
         for data in items:
             for key, value in data.items():
                 if value is not None:
-                    found[key].append(value)
-        return {key: kind(values) for key, values in sorted(found.items())}
+                    found[key].add(type(value))
+        return {key: kind(types) for key, types in sorted(found.items())}
 
     graph_keys = collect([{k: v for k, v in G.graph.items() if isinstance(v, str | int | float)}])
     node_keys = collect(G.nodes[n] for n in G)
@@ -146,19 +160,26 @@ def graphml_bytes(G: nx.Graph) -> bytes:
                          f'attr.type="{type_}"/>')
     lines.append('  <graph edgedefault="undirected">')
 
+    opening = {domain: {name: f'<data key="{key}">' for (d, name), key in ids.items() if d == domain}
+               for domain in ("graph", "node", "edge")}
+
     def data(domain: str, values: dict, indent: str) -> None:
+        known = opening[domain]
         for name, value in sorted(values.items()):
-            if (domain, name) in ids and value is not None:
-                lines.append(f'{indent}<data key="{ids[domain, name]}">{text(value)}</data>')
+            start = known.get(name)
+            if start is not None and value is not None:
+                lines.append(f"{indent}{start}{repr(value) if type(value) is float else text(value)}</data>")
 
     data("graph", G.graph, "    ")
+    quoted = {node: quoteattr(str(node)) for node in G}
     for node in sorted(G):
-        lines.append(f"    <node id={quoteattr(str(node))}>")
+        lines.append(f"    <node id={quoted[node]}>")
         data("node", G.nodes[node], "      ")
         lines.append("    </node>")
-    for u, v in sorted((min(u, v), max(u, v)) for u, v in G.edges()):
-        lines.append(f"    <edge source={quoteattr(str(u))} target={quoteattr(str(v))}>")
-        data("edge", G.edges[u, v], "      ")
+    edges = {(min(u, v), max(u, v)): values for u, v, values in G.edges(data=True)}
+    for u, v in sorted(edges):
+        lines.append(f"    <edge source={quoted[u]} target={quoted[v]}>")
+        data("edge", edges[u, v], "      ")
         lines.append("    </edge>")
     lines += ["  </graph>", "</graphml>", ""]
     return "\n".join(lines).encode("utf-8")
@@ -176,7 +197,7 @@ def summary_dict(a: Analysis) -> dict[str, Any]:
         "hpo_terms": len(a.weights.terms),
         "disorder_phenotype_edges": data.bipartite.number_of_edges(),
         "negated_annotations": len(data.negated),
-        "projection_edges": int(a.weights.shared.nnz // 2),
+        "projection_edges": a.weights.projection_edges(),
         "network_edges": G.number_of_edges(),
         "isolated_disorders": sum(1 for n in G if G.degree(n) == 0),
         "communities": sum(1 for c in a.communities if len(c) > 1),
