@@ -164,7 +164,8 @@ def nearest_neighbours(W, k: int) -> tuple[np.ndarray, np.ndarray]:
     C: Any = sp.csr_array(W) if sparse else np.asarray(W)
     n = C.shape[0]
     kk = min(k, n - 1)
-    picked_rows, picked_cols = [], []
+    picked_rows: Any = []
+    picked_cols: Any = []
     row_by_row = sparse and 0 < kk < n - 1
     if row_by_row:
         picked_rows, picked_cols = _sparse_nearest(C, kk)

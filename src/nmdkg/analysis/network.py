@@ -254,7 +254,7 @@ class TriplesSource:
                 by_term[p].append((s, o))
         self._found = {name: by_term[term] for name, term in self._PREDICATES.items()}
         self._memo: dict[str, str] = {}  # the same sources, frequency terms and disorders recur by the thousand
-        self._records: list[tuple[str, ...]] | None = None
+        self._records: list[tuple[Any, ...]] | None = None
 
     def _v(self, term: str) -> str:
         value = self._memo.get(term)
@@ -274,7 +274,7 @@ class TriplesSource:
             values[s].append(o)
         return values
 
-    def _single_valued(self) -> list[tuple[str, ...]] | None:
+    def _single_valued(self) -> list[tuple[Any, ...]] | None:
         """Every has-phenotype association as (association, disorder, phenotype, negated, frequency term,
         count, total, percentage), values or None, when each has at most one value of each of these
         properties (the builds' case: the rows of both annotation queries are then these, once per source or
@@ -303,7 +303,7 @@ class TriplesSource:
                 self._records = []
                 return None
             rows = ((a, p, subject.get(a), obj.get(a)) for a, p in triples[0])
-        records: list[tuple[str, ...]] = []
+        records: list[tuple[Any, ...]] = []
         for a, p, d, ph in rows:
             if p != predicate or d is None or ph is None:
                 continue

@@ -17,7 +17,6 @@ from nmdkg.analysis.compute import (
     Analysis,
     Progress,
     quiet,
-    shared_phenotypes,
 )
 from nmdkg.analysis.network import ANNOTATED_PREFIXES
 from nmdkg.analysis.pictures import heatmap_png, hubs_png, network_png

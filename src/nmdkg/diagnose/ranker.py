@@ -673,12 +673,12 @@ class Ranker:
         rows = np.repeat(np.arange(H), np.diff(W.indptr))
         cols = np.asarray(W.indices, dtype=np.int64)
         data = np.asarray(W.data)
-        order = np.argsort(cols, kind="stable")  # the entries by disease, so that a block is one slice
-        cols, weighted = cols[order], (data.astype(np.float64) * self.ic[rows])[order]
+        by_disease = np.argsort(cols, kind="stable")  # the entries by disease, so that a block is one slice
+        cols, weighted = cols[by_disease], (data.astype(np.float64) * self.ic[rows])[by_disease]
         term_row = np.full(H, -1, dtype=np.int64)
         term_row[terms] = np.arange(len(terms))
-        implied_row = np.where(data[order] > 0, term_row[rows[order]], -1)  # an annotated term implied, or -1
-        rows = position[rows[order]]
+        implied_row = np.where(data[by_disease] > 0, term_row[rows[by_disease]], -1)  # an annotated term implied, or -1
+        rows = position[rows[by_disease]]
         bounds = [*np.searchsorted(cols, np.arange(0, D, block)).tolist(), len(cols)]
         term_rows = position[terms]
         out = np.zeros(D)
